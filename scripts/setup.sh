@@ -17,7 +17,7 @@ fi
 # headers for BCC's clang; the Jupyter clients, python3-bpfcc and ipykernel the
 # tests and benchmarks compare against; chromium for the browser tests;
 # iproute2/iputils for network namespaces.
-packages=(libbpfcc-dev bpftool linux-headers-amd64 cmake pkg-config make g++
+packages=(libbpfcc-dev libbpf-dev bpftool linux-headers-amd64 cmake pkg-config make g++
   python3-bpfcc python3-jupyter-client python3-nbclient python3-nbformat python3-ipykernel
   jupyter-notebook jupyter-console chromium iproute2 iputils-ping)
 missing=()
