@@ -1,0 +1,69 @@
+/**
+ * Clang's diagnostics for a `%%bpf` block, renumbered to the cell's own
+ * lines and shown with the source line and a caret.
+ *
+ * The text compiled is `prelude + body`: the body's line 1 is cell line
+ * headerLine + 1, and every line of prelude text ibcc put before it shifts
+ * clang's numbers by that many.
+ */
+import type { Diagnostic } from "../../native/types.js";
+import { CellError } from "../../kernel/plugin.js";
+import { ansi } from "./ansi.js";
+
+export interface SourceMap {
+  /** Cell line of the block's header. */
+  headerLine: number;
+  /** Lines ibcc put before the body in the compiled text. */
+  preludeLines: number;
+  /** The block's body as the user wrote it. */
+  body: string;
+}
+
+export interface CellDiagnostic extends Diagnostic {
+  /** Line in the cell, or undefined when the diagnostic is not in the block's text. */
+  cellLine?: number;
+}
+
+/** The file name libbcc gives the program text. */
+const MAIN = /(^|\/)main\.c$/;
+
+export function toCell(d: Diagnostic, map: SourceMap): CellDiagnostic {
+  if (!MAIN.test(d.file)) return { ...d };
+  const bodyLine = d.line - map.preludeLines;
+  const lines = map.body.split("\n").length;
+  if (bodyLine < 1 || bodyLine > lines) return { ...d };
+  return { ...d, cellLine: map.headerLine + bodyLine };
+}
+
+const colour = { error: ansi.boldRed, fatal: ansi.boldRed, warning: ansi.yellow, note: ansi.cyan } as const;
+
+/** `cell line N, col C: error: msg`, the line and a caret, plain or coloured. */
+export function formatDiagnostic(d: CellDiagnostic, map: SourceMap, colours = true): string[] {
+  const sev = colours ? colour[d.severity](`${d.severity}:`) : `${d.severity}:`;
+  const where =
+    d.cellLine !== undefined ? `cell line ${d.cellLine}, col ${d.column}` : `${d.file}:${d.line}:${d.column}`;
+  const out = [`${colours ? ansi.bold(where) : where}: ${sev} ${d.message}`];
+  if (d.cellLine !== undefined) {
+    const src = map.body.split("\n")[d.cellLine - map.headerLine - 1] ?? "";
+    const caretPad = src.slice(0, Math.max(0, d.column - 1)).replace(/[^\t]/g, " ");
+    out.push(`    ${src}`);
+    out.push(`    ${caretPad}${colours ? ansi.green("^") : "^"}`);
+  }
+  return out;
+}
+
+/** The CellError a failed compile shows: errors first, with their notes. */
+export function compileFailure(diags: Diagnostic[], map: SourceMap, rawLog = ""): CellError {
+  const cell = diags.map((d) => toCell(d, map));
+  const shown = cell.filter((d) => d.severity !== "warning");
+  const errors = cell.filter((d) => d.severity === "error" || d.severity === "fatal");
+  const traceback: string[] = [];
+  for (const d of shown.length ? shown : cell) traceback.push(...formatDiagnostic(d, map));
+  if (traceback.length === 0 && rawLog) traceback.push(...rawLog.trimEnd().split("\n"));
+  const first = errors[0] ?? cell[0];
+  const evalue = first
+    ? `${first.cellLine !== undefined ? `cell line ${first.cellLine}` : `${first.file}:${first.line}`}: ${first.message}` +
+      (errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : "")
+    : "the BPF program did not compile";
+  return new CellError("CompileError", evalue, [ansi.boldRed("CompileError") + ": the BPF C did not compile", ...traceback]);
+}

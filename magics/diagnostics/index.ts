@@ -1,0 +1,4 @@
+export * from "./compile.js";
+export * from "./verifier.js";
+export * from "./hooks.js";
+export { ansi, stripAnsi } from "./ansi.js";

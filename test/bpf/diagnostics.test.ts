@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { compileFailure, toCell, formatDiagnostic } from "../../magics/diagnostics/compile.js";
+import { summarizeVerifierLog, verifierFailure } from "../../magics/diagnostics/verifier.js";
+import { missingHookError, nearTracepoints, tracepointExists, unknownTracepointError } from "../../magics/diagnostics/hooks.js";
+import { stripAnsi } from "../../magics/diagnostics/ansi.js";
+
+describe("compile diagnostics", () => {
+  const body = "int x = 1;\nint f(void) {\n  return y;\n}";
+  const map = { headerLine: 3, preludeLines: 2, body };
+  it("renumbers to the cell's lines, accounting for the prelude", () => {
+    const d = toCell({ file: "/virtual/main.c", line: 5, column: 10, severity: "error", message: "use of undeclared identifier 'y'" }, map);
+    expect(d.cellLine).toBe(6);
+    expect(formatDiagnostic(d, map, false)).toEqual([
+      "cell line 6, col 10: error: use of undeclared identifier 'y'",
+      "      return y;",
+      "             ^",
+    ]);
+  });
+  it("leaves diagnostics in headers or the prelude with their own file", () => {
+    expect(toCell({ file: "main.c", line: 1, column: 1, severity: "error", message: "m" }, map).cellLine).toBeUndefined();
+    expect(toCell({ file: "/usr/include/x.h", line: 5, column: 1, severity: "error", message: "m" }, map).cellLine).toBeUndefined();
+  });
+  it("builds a CellError naming the first error", () => {
+    const e = compileFailure(
+      [
+        { file: "main.c", line: 3, column: 1, severity: "warning", message: "w" },
+        { file: "main.c", line: 5, column: 10, severity: "error", message: "boom" },
+        { file: "main.c", line: 6, column: 1, severity: "error", message: "two" },
+      ],
+      map,
+    );
+    expect(e.ename).toBe("CompileError");
+    expect(e.evalue).toBe("cell line 6: boom (and 1 more error)");
+    expect(e.traceback.map(stripAnsi).join("\n")).toContain("cell line 6, col 10: error: boom");
+  });
+});
+
+describe("verifier summaries", () => {
+  const log = [
+    "0: R1=ctx() R10=fp0",
+    "0: (b7) r1 = 0                        ; R1_w=0",
+    "1: (61) r0 = *(u32 *)(r1 +0)",
+    "R1 invalid mem access 'scalar'",
+    "processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0",
+    "",
+  ].join("\n");
+  it("finds the instruction, the reason and a hint", () => {
+    const s = summarizeVerifierLog(log);
+    expect(s.instruction).toBe("1: (61) r0 = *(u32 *)(r1 +0)");
+    expect(s.reason).toBe("R1 invalid mem access 'scalar'");
+    expect(s.hint).toMatch(/NULL check|bpf_probe_read/);
+    const e = verifierFailure("kern_read", log);
+    expect(e.evalue).toBe("the verifier rejected kern_read: R1 invalid mem access 'scalar'");
+    expect(e.log).toBe(log);
+  });
+  it("hints for loops, return values and map bounds", () => {
+    expect(summarizeVerifierLog("back-edge from insn 10 to 4\n").hint).toMatch(/bound/);
+    expect(summarizeVerifierLog("R0 !read_ok\n").hint).toMatch(/return 0/);
+    expect(summarizeVerifierLog("invalid access to map value, value_size=8 off=80 size=8\n").hint).toMatch(/index/);
+  });
+});
+
+describe("missing hooks", () => {
+  it("says why and what to use instead", () => {
+    const e = missingHookError({ hook: "kprobe", fn: "kprobe__vfs_read", symbol: "vfs_read", ret: false });
+    expect(e.evalue).toBe(
+      "this kernel has no kprobes (built without CONFIG_KPROBES): use a tracepoint (TRACEPOINT_PROBE(syscalls, sys_enter_X)) or a raw tracepoint (RAW_TRACEPOINT_PROBE(X)) instead of kprobe vfs_read",
+    );
+  });
+  it("lists near tracepoints from tracefs", () => {
+    expect(tracepointExists("sched", "sched_switch")).toBe(true);
+    expect(nearTracepoints("sched", "sched_swich")[0]).toBe("sched:sched_switch");
+    expect(nearTracepoints("shed", "sched_process_exec")[0]).toBe("sched:sched_process_exec");
+    expect(unknownTracepointError("f", "syscalls", "sys_enter_opn").evalue).toMatch(/did you mean syscalls:sys_enter_open/);
+  });
+});
