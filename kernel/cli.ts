@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+/**
+ * ibcc's command line:
+ *   ibcc kernel <connection_file>               run the kernel (what Jupyter launches)
+ *   ibcc install [--user | --prefix P] [--name N]  install the kernelspec
+ *   ibcc start [jupyter notebook args]          install system-wide and start Jupyter Notebook
+ *   ibcc --help
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Engine } from "./engine.js";
+import { installKernelspec, type InstallOptions } from "./kernelspec/install.js";
+import type { KernelPlugin } from "./plugin.js";
+import type { Render } from "./protocol/execution-io.js";
+import { plainRender } from "./protocol/plain-render.js";
+import { serve } from "./transport/serve.js";
+
+const USAGE = `usage:
+  ibcc kernel <connection_file>                   run the kernel on a Jupyter connection file
+  ibcc install [--user | --prefix P] [--name N]   install the kernelspec (default: /usr/local/share/jupyter)
+  ibcc start [args...]                            install the kernelspec and run jupyter notebook
+  ibcc --help                                     show this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "kernel":
+      return runKernel(rest);
+    case "install":
+      return install(rest);
+    case "start":
+      return start(rest);
+    case "--help":
+    case "-h":
+    case "help":
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(command ? `ibcc: unknown command "${command}"\n${USAGE}` : USAGE);
+      return 2;
+  }
+}
+
+async function runKernel(args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file || args.length > 1) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const plugins = await loadPlugins();
+  const engine = await loadEngine(plugins);
+  await serve({ connectionFile: file, engine, render: await loadRender() });
+  return -1; // keep running; the kernel exits on shutdown_request or SIGTERM
+}
+
+/** The BPF side is optional: the kernel runs as a plain TypeScript kernel without it. */
+async function loadPlugins(): Promise<KernelPlugin[]> {
+  const url = new URL("../magics/plugin.js", import.meta.url);
+  if (!existsSync(url)) return [];
+  try {
+    const mod = (await import(url.href)) as { default: KernelPlugin };
+    return [mod.default];
+  } catch (err) {
+    process.stderr.write(`ibcc: could not load ${url.pathname}; running without it: ${(err as Error).stack}\n`);
+    return [];
+  }
+}
+
+async function loadEngine(plugins: KernelPlugin[]): Promise<Engine> {
+  // IBCC_ENGINE_MODULE lets the protocol tests run on a minimal engine of their own.
+  const override = process.env.IBCC_ENGINE_MODULE;
+  const specifier = override ? pathToFileURL(resolve(override)).href : "./engine/index.js";
+  const mod = (await import(specifier)) as { createEngine(o: { plugins: KernelPlugin[] }): Engine };
+  return mod.createEngine({ plugins });
+}
+
+async function loadRender(): Promise<Render> {
+  const url = new URL("./display/bundle.js", import.meta.url);
+  if (!existsSync(url)) return plainRender;
+  const mod = (await import(url.href)) as { toDisplayData: Render };
+  return mod.toDisplayData;
+}
+
+function install(args: string[]): number {
+  const o: InstallOptions = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--user") o.user = true;
+    else if (a === "--prefix" || a === "--name") {
+      const value = args[++i];
+      if (!value) return usageError(`${a} needs a value`);
+      if (a === "--prefix") o.prefix = value;
+      else o.name = value;
+    } else if (a.startsWith("--prefix=")) o.prefix = a.slice("--prefix=".length);
+    else if (a.startsWith("--name=")) o.name = a.slice("--name=".length);
+    else return usageError(`unknown option "${a}"`);
+  }
+  if (o.user && o.prefix) return usageError("--user and --prefix exclude each other");
+  if (o.prefix && !isAbsolute(o.prefix)) o.prefix = resolve(o.prefix);
+  const dir = installKernelspec(o);
+  process.stdout.write(`installed kernelspec ${o.name ?? "ibcc"} in ${dir}\n`);
+  return 0;
+}
+
+function start(args: string[]): Promise<number> {
+  installKernelspec({});
+  const child = spawn("jupyter", ["notebook", "--allow-root", ...args], { stdio: "inherit" });
+  return new Promise((done) => {
+    child.on("error", (err) => {
+      process.stderr.write(`ibcc: could not run jupyter: ${err.message}\n`);
+      done(1);
+    });
+    child.on("exit", (code) => done(code ?? 1));
+  });
+}
+
+function usageError(text: string): number {
+  process.stderr.write(`ibcc: ${text}\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`ibcc: ${(err as Error)?.stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,97 @@
+/**
+ * Cell history kept across kernel restarts: one JSON line per stored cell in
+ * $IBCC_DATA_DIR/history.jsonl (default ~/.local/share/ibcc), readable only by
+ * its owner because cells may hold secrets. Each kernel process is a new session.
+ */
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export interface HistoryEntry {
+  session: number;
+  line: number;
+  input: string;
+  output?: string | null;
+}
+
+interface Line {
+  s: number;
+  l: number;
+  i: string;
+  o?: string | null;
+}
+
+export function defaultHistoryPath(): string {
+  const dir = process.env.IBCC_DATA_DIR || join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "ibcc");
+  return join(dir, "history.jsonl");
+}
+
+export class HistoryStore {
+  private readonly entries: HistoryEntry[] = [];
+  readonly session: number;
+
+  constructor(private readonly path: string = defaultHistoryPath()) {
+    let last = 0;
+    if (existsSync(path)) {
+      for (const text of readFileSync(path, "utf8").split("\n")) {
+        if (!text) continue;
+        try {
+          const l = JSON.parse(text) as Line;
+          this.entries.push({ session: l.s, line: l.l, input: l.i, output: l.o ?? null });
+          last = Math.max(last, l.s);
+        } catch {
+          // A torn last line from a killed kernel: skip it, keep the rest.
+        }
+      }
+    }
+    this.session = last + 1;
+  }
+
+  add(line: number, input: string, output: string | null = null): void {
+    const entry: HistoryEntry = { session: this.session, line, input, output };
+    this.entries.push(entry);
+    try {
+      this.write({ s: entry.session, l: line, i: input, o: output });
+    } catch (err) {
+      process.stderr.write(`ibcc: could not write history to ${this.path}: ${(err as Error).message}\n`);
+    }
+  }
+
+  /** The last `n` entries over all sessions, oldest first. */
+  tail(n: number): HistoryEntry[] {
+    return n > 0 ? this.entries.slice(-n) : [];
+  }
+
+  /**
+   * Lines [start, stop) of one session; session 0 is the current one and a
+   * negative session counts back from it, as in IPython.
+   */
+  range(session: number, start: number, stop?: number): HistoryEntry[] {
+    const s = session <= 0 ? this.session + session : session;
+    return this.entries.filter((e) => e.session === s && e.line >= start && (stop === undefined || e.line < stop));
+  }
+
+  /** Glob search (`*`, `?`) over inputs; the last `n` matches, optionally unique by input. */
+  search(pattern: string, n?: number, unique = false): HistoryEntry[] {
+    const re = globToRegExp(pattern);
+    let found = this.entries.filter((e) => re.test(e.input));
+    if (unique) {
+      const seen = new Set<string>();
+      found = found.reverse().filter((e) => !seen.has(e.input) && seen.add(e.input) !== undefined).reverse();
+    }
+    return n && n > 0 ? found.slice(-n) : found;
+  }
+
+  private write(line: Line): void {
+    const dir = join(this.path, "..");
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const fresh = !existsSync(this.path);
+    appendFileSync(this.path, JSON.stringify(line) + "\n", { mode: 0o600 });
+    if (fresh) chmodSync(this.path, 0o600);
+  }
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  return new RegExp(`^${body}$`);
+}

@@ -1,0 +1,39 @@
+/** What a handler uses to answer one request: its reply and its iopub output. */
+import { type Content, type Message, type MessageFactory, replyType } from "./message.js";
+
+export type Channel = "shell" | "control" | "stdin" | "iopub";
+
+/** Where encoded messages leave the kernel; the transport implements it. */
+export interface Outbox {
+  send(channel: Channel, message: Message): void;
+}
+
+export class RequestContext {
+  constructor(
+    readonly channel: "shell" | "control",
+    readonly request: Message,
+    private readonly out: Outbox,
+    private readonly factory: MessageFactory,
+  ) {}
+
+  get content(): Content {
+    return this.request.content;
+  }
+
+  reply(content: Content, msgType = replyType(this.request.header.msg_type)): void {
+    this.out.send(this.channel, this.factory.child(this.request, msgType, content));
+  }
+
+  publish(msgType: string, content: Content, metadata: Record<string, unknown> = {}): void {
+    const message = this.factory.child(this.request, msgType, content, [this.factory.topic(msgType)]);
+    message.metadata = metadata;
+    this.out.send("iopub", message);
+  }
+
+  /** Sends to the requester's stdin socket (same routing identity as its shell socket). */
+  toStdin(msgType: string, content: Content): Message {
+    const message = this.factory.child(this.request, msgType, content);
+    this.out.send("stdin", message);
+    return message;
+  }
+}

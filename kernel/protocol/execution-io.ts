@@ -1,0 +1,54 @@
+/**
+ * The ExecutionIO a cell runs with. Everything it sends carries the cell's
+ * request as parent, also when background work (a BPF poller, a timer) sends it
+ * after the cell returned; such late output goes straight to iopub without a new
+ * busy/idle pair. A silent cell sends nothing.
+ */
+import { randomUUID } from "node:crypto";
+import type { ExecutionIO } from "../engine.js";
+import type { DisplayData, DisplayHandle } from "../plugin.js";
+import type { RequestContext } from "./context.js";
+import type { InputBroker } from "./stdin.js";
+
+export type Render = (value: unknown) => Promise<DisplayData>;
+
+export interface ExecutionIOOptions {
+  ctx: RequestContext;
+  executionCount: number;
+  silent: boolean;
+  allowStdin: boolean;
+  signal: AbortSignal;
+  render: Render;
+  stdin: InputBroker;
+}
+
+export function createExecutionIO(o: ExecutionIOOptions): ExecutionIO {
+  const send = (msgType: string, content: Record<string, unknown>, metadata?: Record<string, unknown>): void => {
+    if (!o.silent) o.ctx.publish(msgType, content, metadata);
+  };
+  const show = async (msgType: string, value: unknown, displayId: string): Promise<void> => {
+    const { data, metadata } = await o.render(value);
+    send(msgType, { data, metadata: metadata ?? {}, transient: { display_id: displayId } });
+  };
+  return {
+    executionCount: o.executionCount,
+    signal: o.signal,
+    async display(value: unknown, options?: { displayId?: string }): Promise<DisplayHandle> {
+      const displayId = options?.displayId ?? randomUUID();
+      await show("display_data", value, displayId);
+      return { displayId, update: (next: unknown) => show("update_display_data", next, displayId) };
+    },
+    stream(name: "stdout" | "stderr", text: string): void {
+      if (text.length > 0) send("stream", { name, text });
+    },
+    clearOutput(wait = false): void {
+      send("clear_output", { wait });
+    },
+    input(prompt: string, password = false): Promise<string> {
+      if (!o.allowStdin) {
+        return Promise.reject(new Error("input is not allowed: this front end does not support stdin requests"));
+      }
+      return o.stdin.request(o.ctx, prompt, password, o.signal);
+    },
+  };
+}

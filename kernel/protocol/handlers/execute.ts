@@ -1,0 +1,78 @@
+/** execute_request: counts, execute_input, outputs, user_expressions and the reply. */
+import type { ErrorReport, ExecuteOutcome } from "../../engine.js";
+import { createExecutionIO } from "../execution-io.js";
+import type { Handler, KernelState } from "../state.js";
+
+export const execute: Handler = async (ctx, state) => {
+  const c = ctx.content;
+  const code = typeof c.code === "string" ? c.code : "";
+  const silent = c.silent === true;
+  const storeHistory = !silent && c.store_history !== false;
+  const stopOnError = c.stop_on_error !== false;
+
+  if (storeHistory) state.executionCount++;
+  const count = state.executionCount;
+  if (!silent) ctx.publish("execute_input", { code, execution_count: count });
+  if (storeHistory) state.history.add(count, code);
+
+  const abort = new AbortController();
+  state.currentAbort = abort;
+  const io = createExecutionIO({
+    ctx,
+    executionCount: count,
+    silent,
+    allowStdin: c.allow_stdin === true,
+    signal: abort.signal,
+    render: state.render,
+    stdin: state.stdin,
+  });
+  let outcome: ExecuteOutcome;
+  try {
+    outcome = await state.engine.execute(code, io);
+  } catch (err) {
+    outcome = { status: "error", ...reportOf(err) };
+  } finally {
+    if (state.currentAbort === abort) state.currentAbort = undefined;
+  }
+
+  if (outcome.status === "error") {
+    const report = { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
+    if (!silent) ctx.publish("error", report);
+    ctx.reply({ status: "error", execution_count: count, ...report, user_expressions: {}, payload: [] });
+    if (stopOnError) state.abortQueued();
+    return;
+  }
+  if (outcome.result && !silent) {
+    ctx.publish("execute_result", {
+      execution_count: count,
+      data: outcome.result.data,
+      metadata: outcome.result.metadata ?? {},
+    });
+  }
+  const userExpressions = await evaluateAll(state, c.user_expressions);
+  ctx.reply({ status: "ok", execution_count: count, user_expressions: userExpressions, payload: [] });
+};
+
+async function evaluateAll(state: KernelState, expressions: unknown): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  if (typeof expressions !== "object" || expressions === null) return out;
+  for (const [name, expression] of Object.entries(expressions)) {
+    let outcome: ExecuteOutcome;
+    try {
+      outcome = await state.engine.evaluate(String(expression));
+    } catch (err) {
+      outcome = { status: "error", ...reportOf(err) };
+    }
+    out[name] =
+      outcome.status === "ok"
+        ? { status: "ok", data: outcome.result?.data ?? { "text/plain": "undefined" }, metadata: outcome.result?.metadata ?? {} }
+        : { status: "error", ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
+  }
+  return out;
+}
+
+/** The Engine promises never to reject; this is the guard for when one does. */
+export function reportOf(err: unknown): ErrorReport {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { ename: e.name, evalue: e.message, traceback: (e.stack ?? `${e.name}: ${e.message}`).split("\n") };
+}

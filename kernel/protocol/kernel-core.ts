@@ -1,0 +1,115 @@
+/**
+ * The protocol side of a kernel, independent of sockets: decodes and verifies
+ * incoming frames, queues shell requests, dispatches control requests at once,
+ * and turns interrupts and shutdowns into calls on the Engine.
+ */
+import type { Engine } from "../engine.js";
+import type { HistoryStore } from "../history/store.js";
+import { CommRegistry } from "./comms.js";
+import type { Outbox } from "./context.js";
+import { Dispatcher } from "./dispatcher.js";
+import type { Render } from "./execution-io.js";
+import { controlHandlers, shellHandlers } from "./handler-table.js";
+import { MessageFactory, type Message } from "./message.js";
+import { ShellQueue } from "./shell-queue.js";
+import type { Signer } from "./signer.js";
+import type { KernelState } from "./state.js";
+import { InputBroker } from "./stdin.js";
+import { decode, encode } from "./wire.js";
+
+export interface KernelCoreOptions {
+  engine: Engine;
+  render: Render;
+  history: HistoryStore;
+  signer: Signer;
+  /** Where encoded frames go, per channel. */
+  send(channel: "shell" | "control" | "stdin" | "iopub", frames: Buffer[]): void;
+  /** Called once the shutdown reply is out and the engine has shut down (or 2 s passed). */
+  exit(restart: boolean): void;
+}
+
+export const SHUTDOWN_BUDGET_MS = 2000;
+
+export class KernelCore {
+  readonly factory = new MessageFactory();
+  readonly state: KernelState;
+  private readonly dispatcher: Dispatcher;
+  private readonly shell: ShellQueue;
+  private shuttingDown = false;
+
+  constructor(private readonly o: KernelCoreOptions) {
+    const out: Outbox = { send: (channel, message) => o.send(channel, encode(message, o.signer)) };
+    this.state = {
+      engine: o.engine,
+      render: o.render,
+      history: o.history,
+      comms: new CommRegistry(),
+      stdin: new InputBroker(),
+      executionCount: 0,
+      currentAbort: undefined,
+      abortQueued: () => this.shell.requestAbort(),
+      shutdown: (restart) => void this.shutdown(restart),
+    };
+    this.dispatcher = new Dispatcher(this.state, out, this.factory);
+    this.shell = new ShellQueue(
+      (m) => this.dispatcher.dispatch("shell", m, shellHandlers),
+      (m) => this.dispatcher.abort(m),
+    );
+  }
+
+  onShell(frames: readonly Uint8Array[]): void {
+    const message = this.decode("shell", frames);
+    if (message) this.shell.push(message);
+  }
+
+  onControl(frames: readonly Uint8Array[]): void {
+    const message = this.decode("control", frames);
+    if (message) void this.dispatcher.dispatch("control", message, controlHandlers);
+  }
+
+  onStdin(frames: readonly Uint8Array[]): void {
+    const message = this.decode("stdin", frames);
+    if (message) this.state.stdin.onMessage(message);
+  }
+
+  /** SIGINT (from a terminal or raised by the control worker on interrupt_request). */
+  interrupt(): void {
+    this.state.currentAbort?.abort(new Error("interrupted"));
+    try {
+      this.o.engine.interrupt();
+    } catch (err) {
+      process.stderr.write(`ibcc: engine interrupt failed: ${(err as Error).message}\n`);
+    }
+  }
+
+  /** Runs the engine's shutdown within the budget, then exits; later calls are no-ops. */
+  async shutdown(restart = false): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.state.currentAbort?.abort(new Error("shutting down"));
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        process.stderr.write(`ibcc: engine shutdown took over ${SHUTDOWN_BUDGET_MS} ms; exiting anyway\n`);
+        resolve();
+      }, SHUTDOWN_BUDGET_MS);
+    });
+    try {
+      await Promise.race([this.o.engine.shutdown().catch((err: unknown) => {
+        process.stderr.write(`ibcc: engine shutdown failed: ${(err as Error)?.message ?? err}\n`);
+      }), budget]);
+    } finally {
+      clearTimeout(timer);
+      this.o.exit(restart);
+    }
+  }
+
+  private decode(channel: string, frames: readonly Uint8Array[]): Message | undefined {
+    try {
+      return decode(frames, this.o.signer);
+    } catch (err) {
+      process.stderr.write(`ibcc: dropped a ${channel} message: ${(err as Error).message}\n`);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/** What handlers share: the engine, counters, registries, and lifecycle hooks. */
+import type { Engine } from "../engine.js";
+import type { HistoryStore } from "../history/store.js";
+import type { CommRegistry } from "./comms.js";
+import type { RequestContext } from "./context.js";
+import type { Render } from "./execution-io.js";
+import type { InputBroker } from "./stdin.js";
+
+export interface KernelState {
+  readonly engine: Engine;
+  readonly render: Render;
+  readonly history: HistoryStore;
+  readonly comms: CommRegistry;
+  readonly stdin: InputBroker;
+  executionCount: number;
+  /** The running cell's interrupt switch, if a cell is running. */
+  currentAbort: AbortController | undefined;
+  /** Asks the shell queue to abort the execute requests queued behind the current one. */
+  abortQueued(): void;
+  /** Replies have been sent; runs the engine's shutdown (at most 2 s) and exits. */
+  shutdown(restart: boolean): void;
+}
+
+export type Handler = (ctx: RequestContext, state: KernelState) => void | Promise<void>;

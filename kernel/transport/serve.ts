@@ -1,0 +1,88 @@
+/**
+ * Binds the five channels named by a connection file and runs a KernelCore on
+ * them: shell, stdin and iopub on the main thread, control and heartbeat in a
+ * worker (see control-worker.ts). Also traps SIGINT and SIGTERM.
+ */
+import { Publisher, Router } from "zeromq";
+import type { Engine } from "../engine.js";
+import { HistoryStore } from "../history/store.js";
+import type { Render } from "../protocol/execution-io.js";
+import { KernelCore } from "../protocol/kernel-core.js";
+import { Signer } from "../protocol/signer.js";
+import { bindEndpoint, portOf, readConnectionFile, writeBackPorts, type PortName } from "./connection.js";
+import { ControlLink } from "./control-link.js";
+import { SendQueue } from "./send-queue.js";
+
+export interface ServeOptions {
+  connectionFile: string;
+  engine: Engine;
+  render: Render;
+  history?: HistoryStore;
+}
+
+export async function serve(o: ServeOptions): Promise<KernelCore> {
+  const info = readConnectionFile(o.connectionFile);
+  const signer = new Signer(info.key, info.signature_scheme);
+  const ipcTaken = new Set<number>();
+  const endpoint = (name: PortName): string => bindEndpoint(info, info[name], ipcTaken);
+
+  const shell = new Router({ linger: 1000 });
+  const stdin = new Router({ linger: 1000 });
+  const iopub = new Publisher({ linger: 1000 });
+  const out = { shell: new SendQueue(shell, "shell"), stdin: new SendQueue(stdin, "stdin"), iopub: new SendQueue(iopub, "iopub") };
+
+  let link: ControlLink | undefined;
+  const core: KernelCore = new KernelCore({
+    engine: o.engine,
+    render: o.render,
+    history: o.history ?? new HistoryStore(),
+    signer,
+    send: (channel, frames) => (channel === "control" ? link?.send(frames) : out[channel].send(frames)),
+    exit: () => void close().then(() => process.exit(0)),
+  });
+
+  await shell.bind(endpoint("shell_port"));
+  await stdin.bind(endpoint("stdin_port"));
+  await iopub.bind(endpoint("iopub_port"));
+  const started = await ControlLink.start(
+    { controlEndpoint: endpoint("control_port"), hbEndpoint: endpoint("hb_port"), key: info.key, signatureScheme: info.signature_scheme },
+    (frames) => core.onControl(frames),
+  );
+  link = started.link;
+  writeBackPorts(o.connectionFile, info, {
+    shell_port: portOf(shell.lastEndpoint!),
+    stdin_port: portOf(stdin.lastEndpoint!),
+    iopub_port: portOf(iopub.lastEndpoint!),
+    control_port: portOf(started.control),
+    hb_port: portOf(started.hb),
+  });
+
+  void pump(shell, (f) => core.onShell(f));
+  void pump(stdin, (f) => core.onStdin(f));
+
+  // SIGINT never kills the kernel: clients interrupt with it, and the control
+  // worker raises it on interrupt_request.
+  process.on("SIGINT", () => core.interrupt());
+  process.on("SIGTERM", () => void core.shutdown(false));
+
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      await Promise.all([out.shell.flush(), out.stdin.flush(), out.iopub.flush()]);
+      await link?.close();
+      shell.close();
+      stdin.close();
+      iopub.close();
+    })();
+    return closing;
+  }
+  return core;
+}
+
+async function pump(socket: Router, handle: (frames: Buffer[]) => void): Promise<void> {
+  try {
+    for await (const frames of socket) handle(frames);
+  } catch (err) {
+    if (!socket.closed) process.stderr.write(`ibcc: socket reader stopped: ${(err as Error).message}\n`);
+  }
+}
