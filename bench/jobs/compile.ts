@@ -1,0 +1,31 @@
+/**
+ * Job 3: from program text to an attached tracepoint (BCC does all of it in
+ * BPF(text=...)), first in a process and after; then detaching ten tracepoints.
+ */
+import { runChild } from "../lib/child.js";
+import { why } from "../lib/ibcc.js";
+import { runBcc } from "../lib/python.js";
+import type { Job, Row } from "../lib/row.js";
+
+export const job: Job = {
+  name: "compile",
+  async run(ctx) {
+    const reps = ctx.quick ? 2 : 5;
+    ctx.log("compile: BCC");
+    const bcc = await runBcc("compile", { reps });
+    ctx.log("compile: ibcc");
+    let ib: Record<string, number[]> | undefined;
+    let missing = "";
+    try {
+      ib = await runChild("compile", [String(reps)]);
+    } catch (e) {
+      missing = "ibcc n/a: " + why(e);
+    }
+    const rows: Row[] = [
+      { job: "compile+load+attach tiny tp, first", unit: "ms", ibcc: ib?.compile_first, bcc: bcc.compile_first, note: missing || "first in a fresh process" },
+      { job: "compile+load+attach tiny tp, next", unit: "ms", ibcc: ib?.compile_next, bcc: bcc.compile_next, note: missing },
+      { job: "detach 10 tracepoints", unit: "ms", ibcc: ib?.detach10, bcc: bcc.detach10, note: missing || "all ten, one program each" },
+    ];
+    return rows;
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * Job 4: a 32-byte event per getppid() of a workload process, delivered to a
+ * consumer that only counts. Figures: events per second delivered, the share
+ * lost, and how much slower the workload runs while traced.
+ */
+import type { EventReader } from "../../native/types.js";
+import { bpfText } from "../lib/bpf.js";
+import { binding, why } from "../lib/ibcc.js";
+import { runBcc } from "../lib/python.js";
+import type { Job, JobContext, Row } from "../lib/row.js";
+import { median } from "../lib/stats.js";
+import { startWorkload, untracedRate } from "../lib/workload.js";
+
+type Mode = "perf" | "perf64" | "ring";
+const RING_PAGES = 128;
+
+interface Run {
+  rate: number;
+  lostPct: number;
+  workRate: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function ibccRun(ctx: JobContext, mode: Mode, seconds: number): Promise<Run> {
+  const b = await binding();
+  const w = await startWorkload(ctx.bin.getppid_loop, seconds);
+  const cflags = [`-DPID=${w.pid}`];
+  if (mode === "ring") cflags.push("-DRING", `-DRING_PAGES=${RING_PAGES}`);
+  const mod = await b.compile(bpfText("events.c"), { cflags });
+  try {
+    const prog = await mod.load("tracepoint__syscalls__sys_enter_getppid", "tracepoint");
+    prog.attachTracepoint("syscalls", "sys_enter_getppid");
+    let events = 0;
+    let lost = 0;
+    const onBatch = (evs: Buffer[], l: number) => {
+      events += evs.length;
+      lost += l;
+    };
+    const map = mod.map("events");
+    const reader: EventReader =
+      mode === "ring" ? b.openRingBuffer(map, onBatch) : b.openPerfBuffer(map, onBatch, mode === "perf64" ? { wakeupEvents: 64 } : {});
+    w.go();
+    const report = await w.done;
+    // Events still below a wake-up threshold are not signalled; give the loop a moment.
+    await sleep(100);
+    lost = Math.max(lost, reader.lost ?? 0);
+    reader.close();
+    const dropped = mod.map("dropped").lookup(Buffer.alloc(4))?.readBigUInt64LE() ?? 0n;
+    lost += Number(dropped);
+    return { rate: events / report.seconds, lostPct: (100 * lost) / report.calls, workRate: report.rate };
+  } finally {
+    mod.close();
+  }
+}
+
+async function bccRun(ctx: JobContext, mode: Mode, seconds: number): Promise<Run> {
+  const r = await runBcc("events", { mode, seconds, workload: ctx.bin.getppid_loop, ring_pages: RING_PAGES });
+  return { rate: r.events / r.seconds, lostPct: (100 * r.lost) / r.calls, workRate: r.rate };
+}
+
+const LABEL: Record<Mode, string> = {
+  perf: "perf buffer, defaults",
+  perf64: "perf buffer, wakeup 64",
+  ring: `ring buffer, ${RING_PAGES} pages`,
+};
+
+export const job: Job = {
+  name: "events",
+  async run(ctx) {
+    const seconds = ctx.quick ? 1 : 2;
+    const reps = ctx.quick ? 1 : 2;
+    ctx.log("events: untraced workload");
+    const base: number[] = [];
+    for (let i = 0; i < reps; i++) base.push(await untracedRate(ctx.bin.getppid_loop, seconds));
+    const baseRate = median(base);
+    const rows: Row[] = [{ job: "getppid workload, untraced", unit: "calls/s", ibcc: base, bcc: base, note: "the same run in both columns" }];
+    for (const mode of ["perf", "perf64", "ring"] as Mode[]) {
+      const bcc: Run[] = [];
+      const ib: Run[] = [];
+      let missing = "";
+      for (let i = 0; i < reps; i++) {
+        ctx.log(`events: ${LABEL[mode]}, BCC`);
+        bcc.push(await bccRun(ctx, mode, seconds));
+        if (missing) continue;
+        ctx.log(`events: ${LABEL[mode]}, ibcc`);
+        try {
+          ib.push(await ibccRun(ctx, mode, seconds));
+        } catch (e) {
+          missing = "ibcc n/a: " + why(e);
+        }
+      }
+      const col = (runs: Run[], f: (r: Run) => number) => (runs.length ? runs.map(f) : undefined);
+      const note = mode === "perf" ? "ibcc defaults vs BCC defaults (8 pages/CPU)" : "";
+      rows.push(
+        { job: `${LABEL[mode]}: delivered`, unit: "ev/s", ibcc: col(ib, (r) => r.rate), bcc: col(bcc, (r) => r.rate), note: missing || note },
+        { job: `${LABEL[mode]}: lost`, unit: "%", ibcc: col(ib, (r) => r.lostPct), bcc: col(bcc, (r) => r.lostPct), note: missing },
+        { job: `${LABEL[mode]}: workload slowdown`, unit: "x", ibcc: col(ib, (r) => baseRate / r.workRate), bcc: col(bcc, (r) => baseRate / r.workRate), note: missing },
+      );
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,83 @@
+/**
+ * Job 1: read every entry of a 1,000,000-entry u64 -> u64 hash. Both front ends
+ * fill it the same way (bench/c/fill.c through a getpgid tracepoint); the C
+ * floor is libbpf's batched lookup into preallocated arrays, nothing else.
+ */
+import { execFileSync } from "node:child_process";
+import type { BpfMap } from "../../native/types.js";
+import { bpfText, FILL_BASE } from "../lib/bpf.js";
+import { decodeAll, decodeColumns } from "../lib/decode.js";
+import { binding, why } from "../lib/ibcc.js";
+import { runBcc } from "../lib/python.js";
+import type { Job, JobContext, Row } from "../lib/row.js";
+import { median, nowMs, timeEach } from "../lib/stats.js";
+
+/** The decoded read may take at most this many times the C batched-syscall time. */
+const TARGET = 1.5;
+
+function floor(ctx: JobContext, entries: number, reps: number): number[] {
+  const out = execFileSync(ctx.bin.batch_floor, [String(entries), String(reps)], { encoding: "utf8" });
+  return JSON.parse(out).samples;
+}
+
+async function ibccSide(ctx: JobContext, entries: number, reps: number) {
+  const b = await binding();
+  const mod = await b.compile(bpfText("big_hash.c"), {
+    cflags: [`-DENTRIES=${entries}`, `-DBASE=${FILL_BASE}ULL`],
+  });
+  try {
+    const prog = await mod.load("tracepoint__syscalls__sys_enter_getpgid", "tracepoint");
+    const att = prog.attachTracepoint("syscalls", "sys_enter_getpgid");
+    const t0 = nowMs();
+    execFileSync(ctx.bin.fill, [String(entries)]);
+    const fill = nowMs() - t0;
+    att.close();
+    const big: BpfMap = mod.map("big");
+    const check = (count: number) => {
+      if (count !== entries) throw new Error(`read ${count} of ${entries} entries`);
+    };
+    const raw = await timeEach(reps, () => check(big.readAll().count));
+    const decoded = await timeEach(reps, async () => check((await decodeAll(big)).count));
+    const columnar = await timeEach(reps, async () => check((await decodeColumns(big)).count));
+    const how = (await decodeAll(big)).how;
+    return { fill: [fill], raw, decoded, columnar, how };
+  } finally {
+    mod.close();
+  }
+}
+
+export const job: Job = {
+  name: "maps",
+  async run(ctx) {
+    const entries = ctx.quick ? 200_000 : 1_000_000;
+    const reps = ctx.quick ? 3 : 5;
+    const label = entries === 1_000_000 ? "1M" : `${entries / 1000}k`;
+    ctx.log(`maps: C floor, ${label} entries`);
+    const c = floor(ctx, entries, reps);
+    ctx.log("maps: BCC");
+    const bcc = await runBcc("maps", { entries, reps, items_reps: 1, fill: ctx.bin.fill });
+    ctx.log("maps: ibcc");
+    let ib: Awaited<ReturnType<typeof ibccSide>> | undefined;
+    let missing = "";
+    try {
+      ib = await ibccSide(ctx, entries, reps);
+    } catch (e) {
+      missing = "ibcc n/a: " + why(e);
+    }
+    const cMed = median(c);
+    const vsFloor = (s?: number[]) => {
+      if (!s) return missing;
+      const x = median(s) / cMed;
+      return `${x.toFixed(2)}x the C floor (target <= ${TARGET}x: ${x <= TARGET ? "met" : "MISSED"})`;
+    };
+    const rows: Row[] = [
+      { job: `${label} hash: fill via tracepoint`, unit: "ms", ibcc: ib?.fill, bcc: bcc.fill, note: missing || "same C filler for both" },
+      { job: `${label} hash: C libbpf lookup_batch (floor)`, unit: "ms", ibcc: c, bcc: c, note: "the same C program in both columns" },
+      { job: `${label} hash: readAll raw / items_lookup_batch`, unit: "ms", ibcc: ib?.raw, bcc: bcc.batch, note: vsFloor(ib?.raw) },
+      { job: `${label} hash: decoded to JS / items_lookup_batch`, unit: "ms", ibcc: ib?.decoded, bcc: bcc.batch, note: ib ? `${ib.how}; ${vsFloor(ib.decoded)}` : missing },
+      { job: `${label} hash: columnar / items_lookup_batch`, unit: "ms", ibcc: ib?.columnar, bcc: bcc.batch, note: vsFloor(ib?.columnar) },
+      { job: `${label} hash: decoded to JS / items()`, unit: "ms", ibcc: ib?.decoded, bcc: bcc.items, note: "BCC items(): a syscall per key" },
+    ];
+    return rows;
+  },
+};

@@ -1,0 +1,30 @@
+/**
+ * Runs one of bench/children/*.ts (compiled to dist/bench/children/) in a
+ * fresh Node process, for figures a long-lived bench process would spoil: the
+ * first compile of a process, and a process's resident memory.
+ */
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function runChild(name: string, args: string[], timeoutMs = 240_000): Promise<Record<string, any>> {
+  const entry = join(here, "..", "children", name + ".js");
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [entry, ...args], { timeout: timeoutMs, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      const last = stdout.trim().split("\n").pop() ?? "";
+      if (!err) {
+        try {
+          return resolve(JSON.parse(last));
+        } catch {
+          /* reported below */
+        }
+      }
+      // Node prints the stack first and its version last; the Error line says what happened.
+      const lines = stderr.trim().split("\n");
+      const tail = lines.find((l) => /^\w*Error\b|Error:/.test(l)) ?? lines.slice(-3).join(" | ");
+      reject(new Error(`children/${name} failed: ${tail || last || err?.message}`));
+    });
+  });
+}

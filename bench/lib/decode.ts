@@ -1,0 +1,67 @@
+/**
+ * A whole map decoded into JS values, the way a notebook cell gets it: through
+ * native/table.ts (TypedMap.entries(), entriesColumnar()) where that is built,
+ * else straight through native/codec.ts over readAll(). Which path ran is
+ * returned, so the table can say so.
+ */
+import type { BpfMap } from "../../native/types.js";
+import { tableModule } from "./ibcc.js";
+
+const CODEC = "../../native/codec.js";
+
+interface Decoded {
+  count: number;
+  how: string;
+}
+
+async function typedMap(map: BpfMap): Promise<any | undefined> {
+  const t = await tableModule();
+  if (!t?.TypedMap) return undefined;
+  try {
+    return new t.TypedMap(map);
+  } catch {
+    return undefined;
+  }
+}
+
+async function codecs(map: BpfMap) {
+  const c: any = await import(CODEC);
+  return {
+    key: c.compileCodec(map.keyDesc, map.keySize),
+    value: c.compileCodec(map.valueDesc, map.valueSize),
+  };
+}
+
+function sizeOf(x: any): number {
+  if (Array.isArray(x)) return x.length;
+  if (x instanceof Map) return x.size;
+  if (typeof x?.length === "number") return x.length;
+  return [...x].length;
+}
+
+/** Every entry as [key, value] pairs of JS values. */
+export async function decodeAll(map: BpfMap): Promise<Decoded> {
+  const tm = await typedMap(map);
+  if (tm) return { count: sizeOf(await tm.entries()), how: "TypedMap.entries()" };
+  const { key, value } = await codecs(map);
+  const all = map.readAll();
+  const keys = key.decodeMany(all.keys, all.count);
+  const values = value.decodeMany(all.values, all.count);
+  const pairs = new Array(all.count);
+  for (let i = 0; i < all.count; i++) pairs[i] = [keys[i], values[i]];
+  return { count: pairs.length, how: "readAll + Codec.decodeMany" };
+}
+
+/** Every entry as a key column and a value column (typed arrays for integers). */
+export async function decodeColumns(map: BpfMap): Promise<Decoded> {
+  const tm = await typedMap(map);
+  if (tm?.entriesColumnar) {
+    const c = await tm.entriesColumnar();
+    return { count: c.count ?? sizeOf(c.keys), how: "TypedMap.entriesColumnar()" };
+  }
+  const { key, value } = await codecs(map);
+  const all = map.readAll();
+  const keys = key.columns(all.keys, all.count);
+  value.columns(all.values, all.count);
+  return { count: sizeOf(keys), how: "readAll + Codec.columns" };
+}
