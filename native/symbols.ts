@@ -1,0 +1,134 @@
+/**
+ * Addresses to symbol names and back, over libbcc's symbol caches, and the
+ * reading of BPF_STACK_TRACE maps into symbolized stacks.
+ */
+import { addon } from "./addon.js";
+import type { BpfMap } from "./types.js";
+
+export interface ResolvedSymbol {
+  name: string;
+  /** "kernel" or a kernel module's name for kernel addresses; the ELF file's path for a process. */
+  module: string;
+  /** Bytes past the symbol's start (for a process miss: past the module's start). */
+  offset: bigint;
+}
+
+interface NativeCache {
+  readonly pid: number;
+  readonly closed: boolean;
+  resolve(addr: bigint, demangle?: boolean): { name?: string; module: string; offset: bigint } | undefined;
+  resolveName(module: string | null, name: string): bigint | undefined;
+  refresh(): void;
+  close(): void;
+}
+
+let sharedKernel: SymbolResolver | undefined;
+
+export class SymbolResolver {
+  private constructor(private readonly cache: NativeCache) {}
+
+  /** The kernel's symbols (/proc/kallsyms), loaded once and shared until closed. */
+  static kernel(): SymbolResolver {
+    if (!sharedKernel || sharedKernel.closed) sharedKernel = new SymbolResolver(new addon.SymbolCache(-1));
+    return sharedKernel;
+  }
+
+  /** One process's symbols: its executable and the libraries it has mapped. */
+  static forPid(pid: number): SymbolResolver {
+    if (!Number.isInteger(pid) || pid < 0) throw new RangeError(`SymbolResolver.forPid: not a process id: ${pid}`);
+    return new SymbolResolver(new addon.SymbolCache(pid));
+  }
+
+  get pid(): number {
+    return this.cache.pid;
+  }
+
+  get closed(): boolean {
+    return this.cache.closed;
+  }
+
+  /** undefined when no symbol covers the address. */
+  resolve(addr: bigint, opts: { demangle?: boolean } = {}): ResolvedSymbol | undefined {
+    const r = this.cache.resolve(addr, opts.demangle ?? true);
+    return r?.name === undefined ? undefined : (r as ResolvedSymbol);
+  }
+
+  /** The module an address lies in, even where no symbol covers it. */
+  module(addr: bigint): { module: string; offset: bigint } | undefined {
+    const r = this.cache.resolve(addr, false);
+    return r ? { module: r.module, offset: r.offset } : undefined;
+  }
+
+  /** A symbol's address (module: a library path or name for processes, null for any). */
+  address(name: string, module: string | null = null): bigint | undefined {
+    return this.cache.resolveName(module, name);
+  }
+
+  /** Re-reads the symbols (a process that loaded libraries, a kernel that loaded modules). */
+  refresh(): void {
+    this.cache.refresh();
+  }
+
+  /** Idempotent. */
+  close(): void {
+    this.cache.close();
+  }
+}
+
+/**
+ * Where a symbol lives in a binary, as uprobes need it. `binary` is a path or a
+ * library name ("c" finds libc); with `pid`, the process's own copy is used.
+ */
+export function resolveSymbol(binary: string, symbol: string, pid?: number): { module: string; offset: bigint } {
+  const r = addon.resolveSymname(binary, symbol, 0n, pid ?? -1) as { module: string; offset: bigint } | undefined;
+  if (!r) throw new Error(`resolveSymbol: cannot find symbol "${symbol}" in ${binary}${pid !== undefined ? ` (pid ${pid})` : ""}`);
+  return r;
+}
+
+/**
+ * The instruction pointers of one stack in a BPF_STACK_TRACE map, innermost first.
+ * A negative id (bpf_get_stackid's error) or a missing entry gives an empty stack.
+ */
+export function readStack(map: BpfMap, stackId: number): bigint[] {
+  if (stackId < 0) return [];
+  if (map.type !== "stack_trace") throw new Error(`readStack: map "${map.name}" is a ${map.type} map, not a stack_trace map`);
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(stackId);
+  const raw = map.lookup(key);
+  if (!raw) return [];
+  const ips: bigint[] = [];
+  for (let o = 0; o + 8 <= raw.length; o += 8) {
+    const ip = raw.readBigUInt64LE(o);
+    if (ip === 0n) break;
+    ips.push(ip);
+  }
+  return ips;
+}
+
+export interface Frame {
+  addr: bigint;
+  name?: string;
+  module?: string;
+  offset?: bigint;
+  /** "vfs_read+0x15 [kernel]", or the hex address where nothing is known. */
+  text: string;
+}
+
+/** Resolves every address of a stack; unknown frames keep their address as text. */
+export function symbolizeStack(ips: readonly bigint[], resolver: SymbolResolver): Frame[] {
+  return ips.map((addr) => {
+    const s = resolver.resolve(addr);
+    if (s) {
+      const off = s.offset ? `+0x${s.offset.toString(16)}` : "";
+      return { addr, name: s.name, module: s.module, offset: s.offset, text: `${s.name}${off} [${shortModule(s.module)}]` };
+    }
+    const m = resolver.module(addr);
+    const hex = `0x${addr.toString(16)}`;
+    return m ? { addr, module: m.module, offset: m.offset, text: `${hex} [${shortModule(m.module)}]` } : { addr, text: hex };
+  });
+}
+
+function shortModule(m: string): string {
+  const slash = m.lastIndexOf("/");
+  return slash >= 0 ? m.slice(slash + 1) : m;
+}
