@@ -31,3 +31,24 @@ export {
 // Rendering pieces, for callers that build their own specs (the `vegalite` global).
 export { vegaLiteBundle, vegaBundle, VEGALITE_MIME, VEGA_MIME, VEGALITE_SCHEMA, VEGA_SCHEMA } from "./chart-bundle.js";
 export { renderVegaLite, renderVega, compileVegaLite, type VegaLiteSpec, type VegaSpec, type RenderedChart } from "./render.js";
+
+// Tables: top N of a map, with the rest summed; its bar chart as a separate output.
+export { table, tableChart, tableChartSpec, topRows, DEFAULT_TOP, type TableOptions, type TopRows } from "./table.js";
+export type { Row, KeyValuePair, RowsInput } from "./rows.js";
+
+// Info tables for magics (%%bpf summary, %bps, %maps, %features).
+export { keyValueList, records, type InfoOptions, type RecordsOptions } from "./info.js";
+
+// Watch views: a counter or percentile over time, and a latency heat map.
+export { timeSeries, timeSeriesSpec, timeSeriesText, type TimePoint, type TimeSeriesOptions } from "./timeseries.js";
+export { heatMap, heatMapSpec, heatMapText, log2Label, type HeatCell, type HeatMapOptions } from "./heatmap.js";
+
+// Event streams: the latest K events under a received/lost count.
+export { eventTable, eventHeader, DEFAULT_EVENT_ROWS, type EventStream, type EventTableOptions } from "./events.js";
+
+// Stack traces: a Vega flame graph and folded stacks.
+export { flameGraph, flameGraphSpec, foldedStacks, type StackSample, type FlameGraphOptions } from "./flamegraph.js";
+
+// Text helpers shared with the BPF side's own outputs.
+export { escapeHtml } from "./html.js";
+export { formatCell, groupDigits } from "./format.js";

@@ -1,0 +1,97 @@
+/**
+ * A latency heat map: time across, log2 bucket up, colour for how many
+ * events fell in that bucket in that interval. Each rect spans from its
+ * sample time to the next one, so uneven sampling still tiles.
+ */
+import type { DisplayData } from "../plugin.js";
+import type { Count } from "./bcc-text.js";
+import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
+import { groupDigits } from "./format.js";
+import { isoTime, type ViewSource } from "./metadata.js";
+import type { VegaLiteSpec } from "./render.js";
+
+export interface HeatCell {
+  /** Start of the interval the counts cover. */
+  t: Date | number;
+  /** log2 bucket index (bpf_log2l), as in a histogram. */
+  bucket: number;
+  count: Count;
+}
+
+export interface HeatMapOptions {
+  title?: string;
+  /** The value's unit, for the bucket axis ("usecs"). */
+  unit?: string;
+  source?: ViewSource;
+}
+
+const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
+
+/** bcc's log2 range label of a bucket. */
+export function log2Label(index: number): string {
+  if (index <= 0) return "0";
+  let low = (1n << BigInt(index)) >> 1n;
+  const high = (1n << BigInt(index)) - 1n;
+  if (low === high) low -= 1n;
+  return `${low} -> ${high}`;
+}
+
+export function heatMapSpec(cells: HeatCell[], options: HeatMapOptions = {}): VegaLiteSpec {
+  const times = [...new Set(cells.map((c) => millis(c.t)))].sort((a, b) => a - b);
+  const steps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+  const step = steps.length ? steps[steps.length >> 1] : 1000;
+  const next = new Map(times.map((t, i) => [t, times[i + 1] ?? t + step]));
+  const buckets = cells.map((c) => c.bucket);
+  const lo = buckets.length ? Math.min(...buckets) : 0;
+  const hi = buckets.length ? Math.max(...buckets) : 0;
+  // Every bucket between the extremes gets a row, empty or not, so the axis stays log2.
+  const domain = Array.from({ length: hi - lo + 1 }, (_, i) => log2Label(hi - i));
+  const values = cells.map((c) => ({
+    t: millis(c.t),
+    t2: next.get(millis(c.t)),
+    bucket: c.bucket,
+    range: log2Label(c.bucket),
+    count: Number(c.count),
+  }));
+  return {
+    $schema: VEGALITE_SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    data: { values },
+    mark: { type: "rect", tooltip: true },
+    width: 560,
+    height: { step: 14 },
+    encoding: {
+      x: { field: "t", type: "temporal", title: "time", axis: { format: "%H:%M:%S", labelOverlap: true } },
+      x2: { field: "t2" },
+      y: { field: "range", type: "ordinal", scale: { domain }, title: options.unit ?? "value" },
+      color: { field: "count", type: "quantitative", scale: { scheme: "orangered", type: "sqrt" }, title: "count" },
+    },
+  };
+}
+
+/** Per interval: total events and the busiest bucket. */
+export function heatMapText(cells: HeatCell[], options: HeatMapOptions = {}): string {
+  const byTime = new Map<number, HeatCell[]>();
+  for (const c of cells) {
+    const list = byTime.get(millis(c.t));
+    if (list) list.push(c);
+    else byTime.set(millis(c.t), [c]);
+  }
+  const lines = [...byTime.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([t, cs]) => {
+      const total = cs.reduce((s, c) => s + BigInt(c.count), 0n);
+      const peak = cs.reduce((m, c) => (BigInt(c.count) > BigInt(m.count) ? c : m));
+      return `${isoTime(t)}  ${groupDigits(total)} events, most in ${log2Label(peak.bucket)} ${options.unit ?? ""}`.trimEnd();
+    });
+  return [options.title, ...lines].filter((l) => l !== undefined).join("\n");
+}
+
+export function heatMap(cells: HeatCell[], options: HeatMapOptions = {}): Promise<DisplayData> {
+  return vegaLiteBundle(heatMapSpec(cells, options), {
+    view: "heatmap",
+    text: heatMapText(cells, options),
+    source: options.source,
+    options: { unit: options.unit, title: options.title },
+  });
+}

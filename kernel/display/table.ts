@@ -1,0 +1,168 @@
+/**
+ * Map contents as a table: the top N rows by a value column, then one line
+ * for all the rest ("… 999,980 more rows, total X"), so even a million-entry
+ * map yields a few kilobytes. Its bar chart is a separate output.
+ */
+import type { DisplayData } from "../plugin.js";
+import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
+import { formatCell, groupDigits, isNumeric } from "./format.js";
+import { htmlTable } from "./html.js";
+import { ibccMetadata, type ViewSource } from "./metadata.js";
+import type { VegaLiteSpec } from "./render.js";
+import { columnsOf, compareValues, numericColumns, toRow, type Row, type RowsInput } from "./rows.js";
+import { textTable } from "./text-table.js";
+
+export const DEFAULT_TOP = 20;
+
+export interface TableOptions {
+  /** How many rows to show (default 20). */
+  top?: number;
+  /** The column to rank by, largest first (default "value", else the last numeric column). */
+  sortBy?: string;
+  /** Smallest first instead. */
+  ascending?: boolean;
+  /** Which columns to show, in order (default: all, in first-seen order). */
+  columns?: string[];
+  title?: string;
+  source?: ViewSource;
+}
+
+/** The top rows and a summary of the rest. */
+export interface TopRows {
+  columns: string[];
+  sortBy: string | undefined;
+  rows: Row[];
+  /** Rows not shown. */
+  restCount: number;
+  /** Sum of sortBy over rows not shown (exact for integers). */
+  restTotal: number | bigint;
+  totalRows: number;
+}
+
+function pickSortColumn(columns: string[], sample: Row[], wanted?: string): string | undefined {
+  if (wanted !== undefined) return wanted;
+  if (columns.includes("value")) return "value";
+  const numeric = numericColumns(columns, sample);
+  for (let i = columns.length - 1; i >= 0; i--) if (numeric[i]) return columns[i];
+  return undefined;
+}
+
+/**
+ * Keeps the best N rows in one pass (a sorted window with binary insertion),
+ * so a million rows cost a million comparisons, not a sort of a million.
+ */
+export function topRows(input: RowsInput, options: TableOptions = {}): TopRows {
+  const top = Math.max(0, Math.floor(options.top ?? DEFAULT_TOP));
+  const sign = options.ascending ? 1 : -1;
+  const all: Row[] = [];
+  for (const item of input) all.push(toRow(item));
+  const columns = options.columns ?? columnsOf(all.slice(0, 1000));
+  const sortBy = pickSortColumn(columns, all.slice(0, 1000), options.sortBy);
+  const cmp = (a: Row, b: Row) => (sortBy === undefined ? 0 : sign * compareValues(a[sortBy], b[sortBy]));
+
+  let kept: Row[];
+  let rest: Row[] = [];
+  if (sortBy === undefined) {
+    kept = all.slice(0, top);
+    rest = all.slice(top);
+  } else {
+    kept = [];
+    for (const row of all) {
+      if (kept.length === top && (top === 0 || cmp(row, kept[top - 1]) >= 0)) {
+        rest.push(row);
+        continue;
+      }
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cmp(kept[mid], row) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      kept.splice(lo, 0, row);
+      if (kept.length > top) rest.push(kept.pop()!);
+    }
+  }
+  let intSum = 0n;
+  let floatSum = 0;
+  let anyFloat = false;
+  for (const r of rest) {
+    const v = sortBy === undefined ? undefined : r[sortBy];
+    if (typeof v === "bigint") intSum += v;
+    else if (typeof v === "number" && Number.isInteger(v)) intSum += BigInt(v);
+    else if (typeof v === "number" && Number.isFinite(v)) {
+      floatSum += v;
+      anyFloat = true;
+    }
+  }
+  const restTotal = anyFloat ? Number(intSum) + floatSum : intSum <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(intSum) : intSum;
+  return { columns, sortBy, rows: kept, restCount: rest.length, restTotal, totalRows: all.length };
+}
+
+function footerOf(t: TopRows): string | undefined {
+  if (t.restCount === 0) return undefined;
+  const noun = t.restCount === 1 ? "row" : "rows";
+  const total = t.sortBy === undefined ? "" : `, total ${groupDigits(t.restTotal)}`;
+  return `… ${groupDigits(t.restCount)} more ${noun}${total}`;
+}
+
+/** A map's top rows as an HTML and text table. */
+export function table(input: RowsInput, options: TableOptions = {}): DisplayData {
+  const t = topRows(input, options);
+  const cells = t.rows.map((r) => t.columns.map((c) => formatCell(r[c])));
+  const numeric = numericColumns(t.columns, t.rows);
+  const footer = footerOf(t);
+  return {
+    data: {
+      "text/html": htmlTable({ caption: options.title, columns: t.columns, rows: cells, numeric, footer }),
+      "text/plain": textTable({ title: options.title, columns: t.columns, rows: cells, numeric, footer }),
+    },
+    metadata: ibccMetadata("table", options.source, {
+      top: options.top ?? DEFAULT_TOP,
+      sortBy: t.sortBy,
+      ascending: options.ascending,
+      columns: options.columns,
+      totalRows: t.totalRows,
+    }),
+  };
+}
+
+/** The bar chart of a table's top rows: one bar per row, labelled by its other columns. */
+export function tableChartSpec(input: RowsInput, options: TableOptions = {}): VegaLiteSpec {
+  const t = topRows(input, options);
+  const sortBy = t.sortBy ?? "value";
+  const labelColumns = t.columns.filter((c) => c !== sortBy);
+  const seen = new Map<string, number>();
+  const values = t.rows.map((r, rank) => {
+    let label = labelColumns.map((c) => formatCell(r[c])).join(" ") || String(rank + 1);
+    const n = seen.get(label) ?? 0;
+    seen.set(label, n + 1);
+    if (n) label = `${label} (${n + 1})`;
+    const v = r[sortBy];
+    return { rank, label, value: isNumeric(v) ? Number(v) : 0 };
+  });
+  return {
+    $schema: VEGALITE_SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    data: { values },
+    mark: { type: "bar", tooltip: true },
+    width: 480,
+    height: { step: 18 },
+    encoding: {
+      y: { field: "label", type: "ordinal", sort: { field: "rank", op: "min" }, title: labelColumns.join(" ") || null },
+      x: { field: "value", type: "quantitative", title: sortBy },
+    },
+  };
+}
+
+/** tableChartSpec's display: chart, SVG, PNG, and the text table. */
+export function tableChart(input: RowsInput, options: TableOptions = {}): Promise<DisplayData> {
+  const rows = [...input].map(toRow);
+  const spec = tableChartSpec(rows, options);
+  return vegaLiteBundle(spec, {
+    view: "table-chart",
+    text: String(table(rows, options).data["text/plain"]),
+    source: options.source,
+    options: { top: options.top ?? DEFAULT_TOP, sortBy: options.sortBy, columns: options.columns },
+  });
+}
