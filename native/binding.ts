@@ -1,0 +1,78 @@
+/**
+ * The addon's raw surface, typed. Handles are numbers the addon hands out for
+ * every object it opens; release(handle) closes one. Only this package's own
+ * files use it: callers see the classes built over it.
+ */
+import { addon } from "./addon.js";
+
+export interface Attached {
+  handle: number;
+  fds: number[];
+}
+
+export interface TableInfo {
+  name: string;
+  fd: number;
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  keyDesc: string | null;
+  valueDesc: string | null;
+}
+
+export interface ModuleInfo {
+  functions: string[];
+  tables: TableInfo[];
+  license: string | null;
+  kernVersion: number;
+}
+
+export interface LoadResult {
+  handle?: number;
+  fd?: number;
+  id?: number;
+  tag?: string;
+  errno: number;
+  code: string;
+  strerror: string;
+  log: string;
+  stderr: string;
+}
+
+type Batch = (events: Buffer[], lost: number) => void;
+
+export interface Binding {
+  libbccVersion: string;
+  progTypeNames: string[];
+  mapTypeNames: string[];
+  attachTypeNames: (string | undefined)[];
+  possibleCpus: number;
+  release(handle: number): boolean;
+  openHandles(): number;
+  compile(text: string, cflags: string[], debug: number): Promise<{ handle: number | null; log: string; errno?: number }>;
+  moduleInfo(handle: number): ModuleInfo;
+  load(module: number, name: string, progType: number, logLevel: number, attachType: number): Promise<LoadResult>;
+  attachTracepoint(progFd: number, category: string, event: string): Attached;
+  attachRawTracepoint(progFd: number, event: string): Attached;
+  attachKprobe(progFd: number, ret: boolean, evName: string, fn: string, offset: number, maxActive: number): Attached;
+  resolveSymbol(binary: string, symbol: string | null, address: number, pid: number): { path: string; offset: number };
+  attachUprobe(progFd: number, ret: boolean, evName: string, path: string, offset: number, pid: number): Attached;
+  attachPerfEvent(progFd: number, type: number, config: number, period: number, freq: number, pid: number, cpus: number[]): Attached;
+  attachSocketFilter(progFd: number, ifname: string): Attached;
+  attachXdp(progFd: number, ifname: string, flags: number): Attached;
+  attachTcx(progFd: number, ifname: string, attachType: number): Attached;
+  attachTracing(progFd: number): Attached;
+  mapLookup(fd: number, key: Buffer, valueLen: number): Buffer | undefined;
+  mapUpdate(fd: number, key: Buffer, value: Buffer, flags: number): void;
+  mapDelete(fd: number, key: Buffer): boolean;
+  mapNextKey(fd: number, key: Buffer | null, keySize: number): Buffer | undefined;
+  mapKeys(fd: number, keySize: number): Buffer;
+  mapReadAll(fd: number, keySize: number, valueLen: number, maxEntries: number, batch: boolean): { keys: Buffer; values: Buffer; count: number; batched: boolean };
+  mapClear(fd: number, keySize: number, zeroValueLen: number): void;
+  openPerfBuffer(mapFd: number, cpus: number[], pageCount: number, wakeupEvents: number, cb: Batch): Attached;
+  openRingBuffer(mapFd: number, cb: Batch): Attached;
+}
+
+export const binding = addon as Binding;

@@ -1,0 +1,75 @@
+#include "event_sink.h"
+
+namespace ibcc {
+
+EventSink::EventSink(Napi::Env env, Napi::Function callback, const char* name)
+    : env_(env), callback_(Napi::Persistent(callback)),
+      context_(std::make_unique<Napi::AsyncContext>(env, name)) {}
+
+bool EventSink::Watch(int fd) {
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return false;
+  auto* poll = new uv_poll_t;
+  if (uv_poll_init(loop, poll, fd) != 0) {
+    delete poll;
+    return false;
+  }
+  poll->data = this;
+  polls_.push_back(poll);
+  open_polls_++;
+  uv_poll_start(poll, UV_READABLE, OnReadable);
+  return true;
+}
+
+void EventSink::OnReadable(uv_poll_t* poll, int status, int events) {
+  auto* self = static_cast<EventSink*>(poll->data);
+  if (self->closed_) return;
+  // Every buffer is read on any wake-up, so one call carries all that is ready.
+  self->Drain();
+  self->Deliver();
+}
+
+void EventSink::Deliver() {
+  if (events_.empty() && lost_ == 0) return;
+  std::vector<std::string> batch;
+  batch.swap(events_);
+  uint64_t lost = lost_;
+  lost_ = 0;
+  Napi::HandleScope scope(env_);
+  Napi::Array arr = Napi::Array::New(env_, batch.size());
+  for (size_t i = 0; i < batch.size(); i++)
+    arr.Set((uint32_t)i, Napi::Buffer<char>::Copy(env_, batch[i].data(), batch[i].size()));
+  try {
+    callback_.MakeCallback(env_.Global(), {arr, Napi::Number::New(env_, (double)lost)}, *context_);
+  } catch (const Napi::Error& e) {
+    // An exception in the callback is the program's, as for any event emitter.
+    napi_fatal_exception(env_, e.Value());
+  }
+}
+
+void EventSink::Close() {
+  if (closed_) return;
+  closed_ = true;
+  callback_.Reset();
+  for (auto* poll : polls_) {
+    uv_poll_stop(poll);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll), OnClosed);
+  }
+  polls_.clear();
+  if (open_polls_ == 0) {
+    Free();
+    delete this;
+  }
+}
+
+void EventSink::OnClosed(uv_handle_t* handle) {
+  auto* self = static_cast<EventSink*>(handle->data);
+  delete reinterpret_cast<uv_poll_t*>(handle);
+  // The fds are closed only now: libuv must not see a polled fd vanish (or be reused) under it.
+  if (--self->open_polls_ == 0) {
+    self->Free();
+    delete self;
+  }
+}
+
+}  // namespace ibcc

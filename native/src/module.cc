@@ -1,0 +1,116 @@
+// compile(): BCC text to a libbcc module, off the JS thread, with clang's
+// output captured; moduleInfo(): its functions and tables.
+#include <bcc/bcc_common.h>
+#include <vector>
+#include "errors.h"
+#include "registry.h"
+#include "resources.h"
+#include "stderr_capture.h"
+
+namespace ibcc {
+
+class CompileWorker : public Napi::AsyncWorker {
+ public:
+  CompileWorker(Napi::Env env, std::string text, std::vector<std::string> cflags, unsigned flags)
+      : Napi::AsyncWorker(env, "ibcc.compile"), deferred_(env), text_(std::move(text)),
+        cflags_(std::move(cflags)), flags_(flags) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    std::vector<const char*> argv;
+    for (auto& f : cflags_) argv.push_back(f.c_str());
+    StderrCapture capture(true);
+    module_ = bpf_module_create_c_from_string(text_.c_str(), flags_, argv.data(), (int)argv.size(),
+                                              true, nullptr);
+    err_ = errno;
+    log_ = capture.Finish();
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("log", Napi::String::New(env, log_));
+    if (module_) {
+      void* m = module_;
+      int id = Resources::Of(env).Add("module", [m] { bpf_module_destroy(m); }, m);
+      r.Set("handle", Napi::Number::New(env, id));
+    } else {
+      r.Set("handle", env.Null());
+      r.Set("errno", Napi::Number::New(env, err_));
+    }
+    deferred_.Resolve(r);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string text_;
+  std::vector<std::string> cflags_;
+  unsigned flags_;
+  void* module_ = nullptr;
+  int err_ = 0;
+  std::string log_;
+};
+
+// compile(text, cflags[], debugFlags) -> Promise<{ handle | null, log }>
+static Napi::Value Compile(const Napi::CallbackInfo& info) {
+  std::string text = ArgString(info, 0, "text");
+  std::vector<std::string> cflags;
+  if (info.Length() > 1 && info[1].IsArray()) {
+    auto arr = info[1].As<Napi::Array>();
+    for (uint32_t i = 0; i < arr.Length(); i++) cflags.push_back(arr.Get(i).ToString().Utf8Value());
+  }
+  unsigned flags = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Uint32Value() : 0;
+  auto* w = new CompileWorker(info.Env(), std::move(text), std::move(cflags), flags);
+  auto p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+void* ModuleOf(Napi::Env env, int id) {
+  void* m = Resources::Of(env).Get(id, "module");
+  if (!m) Throw(env, "module", EBADF, "the module is closed");
+  return m;
+}
+
+static Napi::Value Str(Napi::Env env, const char* s) {
+  return s ? Napi::String::New(env, s) : env.Null();
+}
+
+// moduleInfo(handle) -> { functions, tables: [{ name, fd, type, keySize, valueSize, maxEntries, flags, keyDesc, valueDesc }], license, kernVersion }
+static Napi::Value ModuleInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  void* m = ModuleOf(env, ArgInt(info, 0, "module"));
+  Napi::Object r = Napi::Object::New(env);
+  size_t nf = bpf_num_functions(m);
+  Napi::Array fns = Napi::Array::New(env, nf);
+  for (size_t i = 0; i < nf; i++) fns.Set((uint32_t)i, Str(env, bpf_function_name(m, i)));
+  r.Set("functions", fns);
+  size_t nt = bpf_num_tables(m);
+  Napi::Array tables = Napi::Array::New(env, nt);
+  for (size_t i = 0; i < nt; i++) {
+    Napi::Object t = Napi::Object::New(env);
+    t.Set("name", Str(env, bpf_table_name(m, i)));
+    t.Set("fd", bpf_table_fd_id(m, i));
+    t.Set("type", bpf_table_type_id(m, i));
+    t.Set("keySize", (double)bpf_table_key_size_id(m, i));
+    t.Set("valueSize", (double)bpf_table_leaf_size_id(m, i));
+    t.Set("maxEntries", (double)bpf_table_max_entries_id(m, i));
+    t.Set("flags", bpf_table_flags_id(m, i));
+    t.Set("keyDesc", Str(env, bpf_table_key_desc_id(m, i)));
+    t.Set("valueDesc", Str(env, bpf_table_leaf_desc_id(m, i)));
+    tables.Set((uint32_t)i, t);
+  }
+  r.Set("tables", tables);
+  r.Set("license", Str(env, bpf_module_license(m)));
+  r.Set("kernVersion", (double)bpf_module_kern_version(m));
+  return r;
+}
+
+static Registration reg([](Napi::Env env, Napi::Object exports) {
+  exports.Set("compile", Napi::Function::New(env, Compile));
+  exports.Set("moduleInfo", Napi::Function::New(env, ModuleInfo));
+});
+
+}  // namespace ibcc

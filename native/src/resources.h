@@ -1,0 +1,34 @@
+// Every kernel object or libbcc handle the addon opens is registered here
+// under a numeric handle. JS closes it by handle (release); whatever is still
+// open when the Node environment tears down is closed by a cleanup hook, so
+// nothing outlives the environment that made it.
+#pragma once
+#include <napi.h>
+#include <functional>
+#include <map>
+
+namespace ibcc {
+
+struct Resource {
+  std::function<void()> close;
+  void* ptr = nullptr;  // the libbcc object, for the handles that have one
+  const char* kind = "";
+};
+
+class Resources {
+ public:
+  static Resources& Of(Napi::Env env);
+  int Add(const char* kind, std::function<void()> close, void* ptr = nullptr);
+  // Runs the closer once; false when the handle is unknown (already closed).
+  bool Release(int id);
+  // The object of an open handle of this kind, or nullptr.
+  void* Get(int id, const char* kind) const;
+  size_t Count() const { return items_.size(); }
+  void CloseAll();
+
+ private:
+  std::map<int, Resource> items_;
+  int next_ = 1;
+};
+
+}  // namespace ibcc
