@@ -1,0 +1,213 @@
+// Every BPF program and map loaded on the machine, whoever loaded it: walks the
+// kernel's id spaces (BPF_PROG_GET_NEXT_ID / BPF_MAP_GET_NEXT_ID), opens each
+// object by id and asks for its info, as bpftool and BCC's bps do.
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "registry.h"
+
+namespace {
+
+// Closes an fd at the end of its scope.
+struct Fd {
+  int fd;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+double Seconds(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+// The kernel accounts memlock per object and shows it only in fdinfo.
+double Memlock(int fd) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+  FILE* f = fopen(path, "r");
+  if (!f) return -1;
+  char line[256];
+  double v = -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "memlock: %lf", &v) == 1) break;
+  fclose(f);
+  return v;
+}
+
+std::string Hex(const unsigned char* p, size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; i++) {
+    s += d[p[i] >> 4];
+    s += d[p[i] & 15];
+  }
+  return s;
+}
+
+// Kernel object names stop at 15 characters; the program's BTF keeps the whole
+// function name, as bpftool shows it.
+std::string FullName(int fd, const bpf_prog_info& info) {
+  std::string name = info.name;
+  if (name.size() < BPF_OBJ_NAME_LEN - 1 || !info.btf_id || info.nr_func_info == 0) return name;
+  bpf_func_info finfo{};
+  bpf_prog_info again{};
+  again.nr_func_info = 1;
+  again.func_info_rec_size = sizeof finfo;
+  again.func_info = reinterpret_cast<uint64_t>(&finfo);
+  uint32_t len = sizeof again;
+  if (bpf_obj_get_info_by_fd(fd, &again, &len) != 0) return name;
+  struct btf* btf = btf__load_from_kernel_by_id(info.btf_id);
+  if (!btf) return name;
+  const struct btf_type* t = btf__type_by_id(btf, finfo.type_id);
+  if (t) {
+    const char* full = btf__name_by_offset(btf, t->name_off);
+    if (full && *full) name = full;
+  }
+  btf__free(btf);
+  return name;
+}
+
+Napi::Value ProgramObject(Napi::Env env, uint32_t id, bool stats) {
+  Fd fd(bpf_prog_get_fd_by_id(id));
+  if (fd.fd < 0) return env.Undefined();  // unloaded between the walk and the open
+  bpf_prog_info info{};
+  uint32_t len = sizeof info;
+  if (bpf_obj_get_info_by_fd(fd.fd, &info, &len) != 0) return env.Undefined();
+  std::vector<uint32_t> maps(info.nr_map_ids);
+  if (!maps.empty()) {
+    bpf_prog_info again{};
+    again.nr_map_ids = maps.size();
+    again.map_ids = reinterpret_cast<uint64_t>(maps.data());
+    len = sizeof again;
+    if (bpf_obj_get_info_by_fd(fd.fd, &again, &len) != 0) maps.clear();
+    else maps.resize(std::min<size_t>(again.nr_map_ids, maps.size()));
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", info.id);
+  o.Set("typeId", info.type);
+  const char* type = libbpf_bpf_prog_type_str(static_cast<bpf_prog_type>(info.type));
+  o.Set("type", type ? type : ("type " + std::to_string(info.type)).c_str());
+  o.Set("name", FullName(fd.fd, info));
+  o.Set("kernelName", info.name);
+  o.Set("tag", Hex(info.tag, sizeof info.tag));
+  Napi::Array ids = Napi::Array::New(env, maps.size());
+  for (size_t i = 0; i < maps.size(); i++) ids.Set(i, maps[i]);
+  o.Set("mapIds", ids);
+  // load_time counts from boot; the wall clock at load is now minus the time since.
+  double loaded = Seconds(CLOCK_REALTIME) - (Seconds(CLOCK_BOOTTIME) - info.load_time / 1e9);
+  o.Set("loadTime", Napi::Date::New(env, loaded * 1000.0));
+  o.Set("uid", info.created_by_uid);
+  o.Set("gplCompatible", static_cast<bool>(info.gpl_compatible));
+  o.Set("jitedSize", info.jited_prog_len);
+  o.Set("xlatedSize", info.xlated_prog_len);
+  o.Set("memlock", Memlock(fd.fd));
+  o.Set("btfId", info.btf_id);
+  o.Set("verifiedInsns", info.verified_insns);
+  if (stats) {
+    o.Set("runCount", static_cast<double>(info.run_cnt));
+    o.Set("runTimeNs", static_cast<double>(info.run_time_ns));
+  }
+  o.Set("recursionMisses", static_cast<double>(info.recursion_misses));
+  return o;
+}
+
+Napi::Value MapObject(Napi::Env env, uint32_t id) {
+  Fd fd(bpf_map_get_fd_by_id(id));
+  if (fd.fd < 0) return env.Undefined();
+  bpf_map_info info{};
+  uint32_t len = sizeof info;
+  if (bpf_obj_get_info_by_fd(fd.fd, &info, &len) != 0) return env.Undefined();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", info.id);
+  o.Set("typeId", info.type);
+  const char* type = libbpf_bpf_map_type_str(static_cast<bpf_map_type>(info.type));
+  o.Set("type", type ? type : ("type " + std::to_string(info.type)).c_str());
+  o.Set("name", info.name);
+  o.Set("keySize", info.key_size);
+  o.Set("valueSize", info.value_size);
+  o.Set("maxEntries", info.max_entries);
+  o.Set("flags", info.map_flags);
+  o.Set("memlock", Memlock(fd.fd));
+  o.Set("btfId", info.btf_id);
+  return o;
+}
+
+bool StatsEnabled() {
+  FILE* f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+  if (!f) return false;
+  int v = 0;
+  bool ok = fscanf(f, "%d", &v) == 1 && v != 0;
+  fclose(f);
+  return ok;
+}
+
+using NextId = int (*)(uint32_t, uint32_t*);
+
+// All ids, or an error naming the failing call (EPERM without CAP_SYS_ADMIN).
+std::vector<uint32_t> Ids(Napi::Env env, NextId next, const char* what) {
+  std::vector<uint32_t> ids;
+  uint32_t id = 0;
+  for (;;) {
+    if (next(id, &id) != 0) {
+      if (errno == ENOENT) break;
+      throw Napi::Error::New(env, std::string(what) + " failed: " + strerror(errno));
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+Napi::Value ListPrograms(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool stats = StatsEnabled();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (uint32_t id : Ids(env, bpf_prog_get_next_id, "bpf_prog_get_next_id")) {
+    Napi::Value v = ProgramObject(env, id, stats);
+    if (!v.IsUndefined()) out.Set(n++, v);
+  }
+  return out;
+}
+
+Napi::Value Program(const Napi::CallbackInfo& info) {
+  return ProgramObject(info.Env(), info[0].As<Napi::Number>().Uint32Value(), StatsEnabled());
+}
+
+Napi::Value ListMaps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (uint32_t id : Ids(env, bpf_map_get_next_id, "bpf_map_get_next_id")) {
+    Napi::Value v = MapObject(env, id);
+    if (!v.IsUndefined()) out.Set(n++, v);
+  }
+  return out;
+}
+
+Napi::Value Map(const Napi::CallbackInfo& info) {
+  return MapObject(info.Env(), info[0].As<Napi::Number>().Uint32Value());
+}
+
+ibcc::Registration reg([](Napi::Env env, Napi::Object exports) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("listPrograms", Napi::Function::New(env, ListPrograms, "listPrograms"));
+  o.Set("program", Napi::Function::New(env, Program, "program"));
+  o.Set("listMaps", Napi::Function::New(env, ListMaps, "listMaps"));
+  o.Set("map", Napi::Function::New(env, Map, "map"));
+  exports.Set("introspect", o);
+});
+
+}  // namespace

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { averageRunNs, listMaps, listPrograms, map, program } from "../../native/introspect.js";
+
+/**
+ * A program loaded by another process (BCC's Python front end), so the listing is
+ * shown to see what this process did not load itself.
+ */
+const LOADER = `
+import sys
+from bcc import BPF
+b = BPF(text='''
+BPF_HASH(ibcc_intro_hash, u32, u64, 64);
+BPF_ARRAY(ibcc_intro_arr, u64, 4);
+TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {
+    u32 k = 1; u64 zero = 0, *v = ibcc_intro_hash.lookup_or_try_init(&k, &zero);
+    if (v) __sync_fetch_and_add(v, 1);
+    int i = 0; u64 *a = ibcc_intro_arr.lookup(&i); if (a) __sync_fetch_and_add(a, 1);
+    return 0;
+}
+''')
+print("ready", flush=True)
+sys.stdin.read()
+`;
+
+const STATS = "/proc/sys/kernel/bpf_stats_enabled";
+
+interface BpftoolProg {
+  id: number;
+  type: string;
+  name?: string;
+  tag: string;
+  loaded_at: number;
+  uid: number;
+  bytes_xlated: number;
+  bytes_jited?: number;
+  map_ids?: number[];
+}
+
+describe("introspection of loaded programs and maps", () => {
+  let loader: ChildProcess;
+  let statsBefore: string;
+
+  beforeAll(async () => {
+    statsBefore = readFileSync(STATS, "utf8").trim();
+    loader = spawn("/usr/bin/python3", ["-c", LOADER], { stdio: ["pipe", "pipe", "pipe"] });
+    let err = "";
+    loader.stderr!.on("data", (d) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      loader.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+      loader.once("exit", (code) => reject(new Error(`BCC loader exited with ${code}: ${err}`)));
+    });
+  });
+
+  afterAll(() => {
+    loader?.stdin?.end();
+    loader?.kill();
+    if (statsBefore !== undefined) writeFileSync(STATS, statsBefore);
+  });
+
+  it("lists the same programs as bpftool, with the same names, tags and maps", () => {
+    const ours = listPrograms();
+    const theirs = JSON.parse(execFileSync("bpftool", ["-j", "prog", "show"], { encoding: "utf8" })) as BpftoolProg[];
+    const byId = new Map(theirs.map((p) => [p.id, p]));
+    const common = ours.filter((p) => byId.has(p.id));
+    console.log(`introspect: ${ours.length} programs listed, bpftool ${theirs.length}, ${common.length} in both`);
+    // Other suites load and unload programs meanwhile; the ones seen by both must agree.
+    expect(common.length).toBeGreaterThan(0);
+    for (const p of common) {
+      const t = byId.get(p.id)!;
+      expect(p.tag).toBe(t.tag);
+      expect(p.type).toBe(t.type);
+      expect(p.name).toBe(t.name ?? "");
+      expect(p.uid).toBe(t.uid);
+      expect(p.xlatedSize).toBe(t.bytes_xlated);
+      expect(p.jitedSize).toBe(t.bytes_jited ?? 0);
+      expect([...p.mapIds].sort()).toEqual([...(t.map_ids ?? [])].sort());
+      expect(Math.abs(p.loadTime.getTime() / 1000 - t.loaded_at)).toBeLessThan(2);
+    }
+    const mine = ours.find((p) => p.name === "tracepoint__syscalls__sys_enter_getppid" && byId.has(p.id));
+    expect(mine).toBeDefined();
+    // The kernel keeps 15 characters of the name; BTF has all of it.
+    expect(mine!.kernelName).toHaveLength(15);
+    expect(mine!.name).toContain(mine!.kernelName);
+    expect(mine!.memlock).toBeGreaterThan(0);
+    expect(program(mine!.id)?.tag).toBe(mine!.tag);
+    expect(program(0x7fffffff)).toBeUndefined();
+  });
+
+  it("lists the maps of a program with their types and sizes", () => {
+    const p = listPrograms().find((x) => x.name === "tracepoint__syscalls__sys_enter_getppid")!;
+    const maps = p.mapIds.map((id) => map(id)!);
+    const hash = maps.find((m) => m.name === "ibcc_intro_hash");
+    const arr = maps.find((m) => m.name === "ibcc_intro_arr");
+    expect(hash).toMatchObject({ type: "hash", keySize: 4, valueSize: 8, maxEntries: 64 });
+    expect(arr).toMatchObject({ type: "array", keySize: 4, valueSize: 8, maxEntries: 4 });
+    const all = listMaps();
+    expect(all.map((m) => m.id)).toEqual(expect.arrayContaining(p.mapIds));
+    const theirs = JSON.parse(execFileSync("bpftool", ["-j", "map", "show", "id", String(hash!.id)], { encoding: "utf8" }));
+    expect(theirs).toMatchObject({ id: hash!.id, type: "hash", name: "ibcc_intro_hash", bytes_key: 4, bytes_value: 8, max_entries: 64 });
+  });
+
+  it("reports run counts and times while kernel.bpf_stats_enabled is on", () => {
+    const name = "tracepoint__syscalls__sys_enter_getppid";
+    writeFileSync(STATS, "0");
+    expect(listPrograms().find((x) => x.name === name)!.runCount).toBeUndefined();
+    writeFileSync(STATS, "1");
+    for (let i = 0; i < 1000; i++) void process.ppid;
+    const p = listPrograms().find((x) => x.name === name)!;
+    console.log(`introspect: ${name}: run_cnt ${p.runCount}, run_time_ns ${p.runTimeNs}, avg ${averageRunNs(p)?.toFixed(0)} ns`);
+    expect(p.runCount).toBeGreaterThan(0);
+    expect(p.runTimeNs).toBeGreaterThan(0);
+  });
+});
