@@ -1,0 +1,43 @@
+/** Shared by the native tests: fd counts, small workloads, program counts. */
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { getPriority } from "node:os";
+
+export function openFds(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
+/** getpriority(2) N times: a syscall only this test makes, once per call (libuv does not cache it). */
+export function getpriorityTimes(n: number): void {
+  for (let i = 0; i < n; i++) getPriority(process.pid);
+}
+
+/** Programs loaded on the whole machine, by bpftool. */
+export function bpftoolProgCount(): number {
+  return (JSON.parse(execFileSync("bpftool", ["-j", "prog", "show"], { encoding: "utf8" })) as unknown[]).length;
+}
+
+/** Programs loaded by this process (bpftool lists holders' pids). */
+export function ownProgIds(): number[] {
+  const progs = JSON.parse(execFileSync("bpftool", ["-j", "prog", "show"], { encoding: "utf8" })) as
+    { id: number; pids?: { pid: number }[] }[];
+  return progs.filter((p) => p.pids?.some((x) => x.pid === process.pid)).map((p) => p.id);
+}
+
+export function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+export function u64(n: number | bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(n));
+  return b;
+}
+
+/** Waits until cond() holds or ms pass (events travel through the event loop). */
+export async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+}
