@@ -6,7 +6,7 @@
  */
 import * as vl from "vega-lite";
 import * as vega from "vega";
-import { Resvg } from "@resvg/resvg-js";
+import { renderAsync } from "@resvg/resvg-js";
 import { fontFiles, SANS_FAMILY } from "./fonts.js";
 
 /** A Vega-Lite v5 spec (kept loose: the builders here make them). */
@@ -70,10 +70,13 @@ export async function vegaToSvg(spec: VegaSpec, warnings: string[] = []): Promis
   }
 }
 
-/** Rasterizes SVG to PNG with the system's sans-serif font, so labels show. */
-export function svgToPng(svg: string): Buffer {
+/**
+ * Rasterizes SVG to PNG with the system's sans-serif font, so labels show.
+ * resvg works on a libuv thread, so the kernel keeps answering heartbeats.
+ */
+export async function svgToPng(svg: string): Promise<Buffer> {
   const files = fontFiles();
-  const resvg = new Resvg(svg, {
+  const image = await renderAsync(svg, {
     font: {
       // Loading every system font costs ~50 ms a render; a known pair is enough.
       loadSystemFonts: files.length === 0,
@@ -82,7 +85,7 @@ export function svgToPng(svg: string): Buffer {
       sansSerifFamily: SANS_FAMILY,
     },
   });
-  return resvg.render().asPng();
+  return image.asPng();
 }
 
 async function timed<T>(f: () => T | Promise<T>): Promise<[T, number]> {
