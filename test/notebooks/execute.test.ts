@@ -1,0 +1,82 @@
+/**
+ * Runs every course notebook through Debian's nbclient against the real ibcc
+ * kernel (real BPF programs, real workloads) and checks each cell's outputs
+ * against the expectations in its metadata (see expect.ts). Prints how long
+ * each notebook took and what the executed notebook records about where it ran.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkNotebook, provenance, type Notebook } from "./expect.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const notebooksDir = join(root, "notebooks");
+const cli = join(root, "dist/kernel/cli.js");
+const pluginSource = join(root, "magics/plugin.ts");
+const python = "/usr/bin/python3";
+
+const notebooks = readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
+const pluginMissing = !existsSync(pluginSource);
+if (pluginMissing) {
+  console.log(`notebooks: skipping all ${notebooks.length} notebooks: the kernel's BPF plugin (magics/plugin.ts) is absent, so no %%bpf cell can run`);
+}
+
+const times: Array<[string, number, string]> = [];
+let work = "";
+let env: NodeJS.ProcessEnv = {};
+
+beforeAll(() => {
+  if (pluginMissing) return;
+  work = mkdtempSync(join(tmpdir(), "ibcc-nbtest-"));
+  const inst = spawnSync(process.execPath, [cli, "install", "--prefix", work], { encoding: "utf8" });
+  if (inst.status !== 0) throw new Error(`kernelspec install failed: ${inst.stderr}${inst.stdout}`);
+  // Only the temporary kernelspec: nothing of the user's Jupyter set-up takes part.
+  env = {
+    ...process.env,
+    JUPYTER_PATH: join(work, "share", "jupyter"),
+    JUPYTER_CONFIG_DIR: join(work, "config"),
+    JUPYTER_RUNTIME_DIR: join(work, "runtime"),
+    JUPYTER_DATA_DIR: join(work, "data"),
+    PYDEVD_DISABLE_FILE_VALIDATION: "1",
+  };
+});
+
+afterAll(() => {
+  if (times.length) {
+    const total = times.reduce((s, [, t]) => s + t, 0);
+    console.log(
+      "notebook times:\n" +
+        times.map(([n, t, status]) => `  ${n.padEnd(36)} ${t.toFixed(1).padStart(6)} s  ${status}`).join("\n") +
+        `\n  ${"total".padEnd(36)} ${total.toFixed(1).padStart(6)} s`,
+    );
+  }
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("course notebooks run unattended under nbclient", () => {
+  for (const name of notebooks) {
+    it.skipIf(pluginMissing)(name, { timeout: 240_000 }, () => {
+      const out = join(work, name);
+      const started = Date.now();
+      const run = spawnSync(python, [join(import.meta.dirname, "run_notebook.py"), join(notebooksDir, name), out], {
+        env,
+        cwd: notebooksDir,
+        encoding: "utf8",
+        timeout: 230_000,
+      });
+      const seconds = (Date.now() - started) / 1000;
+      const problems: string[] = [];
+      if (run.status !== 0) problems.push(`nbclient exited ${run.status ?? run.signal}: ${run.stderr.slice(-3000)}`);
+      let nb: Notebook | undefined;
+      if (existsSync(out)) {
+        nb = JSON.parse(readFileSync(out, "utf8")) as Notebook;
+        problems.push(...checkNotebook(nb));
+        console.log(`${name}: recorded provenance ${JSON.stringify(provenance(nb))}`);
+      } else problems.push("no executed notebook was written");
+      times.push([name, seconds, problems.length ? `FAILED (${problems.length})` : "ok"]);
+      expect(problems, problems.join("\n")).toEqual([]);
+    });
+  }
+});
