@@ -47,7 +47,7 @@ export class KernelCore {
       stdin: new InputBroker(),
       executionCount: 0,
       currentAbort: undefined,
-      abortQueued: () => this.shell.requestAbort(),
+      abortQueued: () => this.shell.abortQueued(),
       shutdown: (restart) => void this.shutdown(restart),
     };
     this.dispatcher = new Dispatcher(this.state, out, this.factory);

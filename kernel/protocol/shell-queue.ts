@@ -8,7 +8,7 @@ import type { Message } from "./message.js";
 export class ShellQueue {
   private readonly items: Message[] = [];
   private running = false;
-  private abortRequested = false;
+  private toAbort: Message[] = [];
 
   constructor(
     private readonly run: (request: Message) => Promise<void>,
@@ -20,8 +20,17 @@ export class ShellQueue {
     if (!this.running) void this.drain();
   }
 
-  requestAbort(): void {
-    this.abortRequested = true;
+  /**
+   * Called by a failed cell before it replies: lets the socket reader pick up
+   * requests the client sent together with the failed one, then takes every
+   * execute request now queued out of the queue, to be answered "aborted".
+   * A request sent after the client saw the error reply is never caught.
+   */
+  async abortQueued(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 20));
+    const isExecute = (m: Message): boolean => m.header.msg_type === "execute_request";
+    this.toAbort.push(...this.items.filter(isExecute));
+    this.items.splice(0, this.items.length, ...this.items.filter((m) => !isExecute(m)));
   }
 
   private async drain(): Promise<void> {
@@ -29,15 +38,8 @@ export class ShellQueue {
     try {
       while (this.items.length > 0) {
         await this.run(this.items.shift()!);
-        if (this.abortRequested) {
-          this.abortRequested = false;
-          // Let the socket reader pick up requests the client sent together
-          // with the failed one before deciding what was "queued behind" it.
-          await new Promise((r) => setTimeout(r, 20));
-          const queued = this.items.filter((m) => m.header.msg_type === "execute_request");
-          this.items.splice(0, this.items.length, ...this.items.filter((m) => m.header.msg_type !== "execute_request"));
-          for (const request of queued) await this.abort(request);
-        }
+        const aborted = this.toAbort.splice(0);
+        for (const request of aborted) await this.abort(request);
       }
     } finally {
       this.running = false;

@@ -15,8 +15,8 @@ export interface KernelState {
   executionCount: number;
   /** The running cell's interrupt switch, if a cell is running. */
   currentAbort: AbortController | undefined;
-  /** Asks the shell queue to abort the execute requests queued behind the current one. */
-  abortQueued(): void;
+  /** Takes the execute requests queued behind the running one out of the queue, to be aborted. */
+  abortQueued(): Promise<void>;
   /** Replies have been sent; runs the engine's shutdown (at most 2 s) and exits. */
   shutdown(restart: boolean): void;
 }

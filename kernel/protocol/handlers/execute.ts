@@ -38,8 +38,8 @@ export const execute: Handler = async (ctx, state) => {
   if (outcome.status === "error") {
     const report = { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback };
     if (!silent) ctx.publish("error", report);
+    if (stopOnError) await state.abortQueued();
     ctx.reply({ status: "error", execution_count: count, ...report, user_expressions: {}, payload: [] });
-    if (stopOnError) state.abortQueued();
     return;
   }
   if (outcome.result && !silent) {
@@ -73,6 +73,9 @@ async function evaluateAll(state: KernelState, expressions: unknown): Promise<Re
 
 /** The Engine promises never to reject; this is the guard for when one does. */
 export function reportOf(err: unknown): ErrorReport {
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { ename: e.name, evalue: e.message, traceback: (e.stack ?? `${e.name}: ${e.message}`).split("\n") };
+  // Duck-typed: errors thrown in a vm context are not instances of this realm's Error.
+  const e = (typeof err === "object" && err !== null ? err : { message: String(err) }) as Partial<Error>;
+  const ename = typeof e.name === "string" ? e.name : "Error";
+  const evalue = typeof e.message === "string" ? e.message : String(err);
+  return { ename, evalue, traceback: (typeof e.stack === "string" ? e.stack : `${ename}: ${evalue}`).split("\n") };
 }
