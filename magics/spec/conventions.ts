@@ -12,6 +12,8 @@ export interface ConventionMatch {
   attach: AttachSpec;
   /** 1-based line in the block's body where the function is defined. */
   line: number;
+  /** Offset of the '{' that opens the function's body. */
+  brace: number;
 }
 
 /** The probe macros and the function name each one defines (from bcc's helpers.h). */
@@ -49,10 +51,10 @@ export function scanConventions(cText: string): ConventionMatch[] {
   const text = blankCommentsAndStrings(cText);
   const found: ConventionMatch[] = [];
   const seen = new Set<string>();
-  const add = (attach: AttachSpec | undefined, offset: number) => {
+  const add = (attach: AttachSpec | undefined, offset: number, brace: number) => {
     if (!attach || seen.has(attach.fn)) return;
     seen.add(attach.fn);
-    found.push({ attach, line: lineAt(text, offset) });
+    found.push({ attach, line: lineAt(text, offset), brace });
   };
   const re = /\b(TRACEPOINT_PROBE|RAW_TRACEPOINT_PROBE|KFUNC_PROBE|KRETFUNC_PROBE|LSM_PROBE|(?:kprobe|kretprobe|tracepoint|raw_tracepoint|kfunc|kretfunc|lsm)__\w+)\s*\(/g;
   let m: RegExpExecArray | null;
@@ -63,16 +65,17 @@ export function scanConventions(cText: string): ConventionMatch[] {
     // A definition is followed by its body; a call or declaration is not.
     const after = text.slice(close).match(/^\s*(\{)?/);
     if (!after?.[1]) continue;
+    const brace = close + after[0].length - 1;
     const name = m[1];
     const macro = MACROS[name];
     if (macro) {
       const args = text.slice(open + 1, close - 1).split(",").map((s) => s.trim());
-      add(macro(args), m.index);
+      add(macro(args), m.index, brace);
     } else {
       // Only a definition at top level: the name must follow a return type, not an operator.
       const before = text.slice(Math.max(0, m.index - 40), m.index);
       if (/[=(,!&|+\-]\s*$/.test(before)) continue;
-      add(attachForName(name), m.index);
+      add(attachForName(name), m.index, brace);
     }
   }
   return found;

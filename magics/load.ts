@@ -1,0 +1,201 @@
+/**
+ * Makes a live Program from a block spec and its C text: expand BTF forms,
+ * compile, load each function to attach as its hook's program type, attach.
+ * All or nothing: when any step fails, everything this call made is closed
+ * and the error is a CellError worded for the notebook.
+ */
+import type { Attachment, Module, Program as NativeProgram, LoadOptions } from "../native/types.js";
+import { BpfError, CompileError, VerifierError } from "../native/types.js";
+import { compileCodec, type Codec } from "../native/codec.js";
+import { CellError } from "../kernel/plugin.js";
+import { progKind, describeAttach, type AttachSpec, type BlockSpec } from "./spec/types.js";
+import { compileFailure, type SourceMap } from "./diagnostics/compile.js";
+import { verifierFailure } from "./diagnostics/verifier.js";
+import { kernelHasKprobes, missingHookError, tracepointExists, unknownTracepointError } from "./diagnostics/hooks.js";
+import { ansi } from "./diagnostics/ansi.js";
+import { kernelBtf } from "./btf/parse.js";
+import { BtfRewriteError, rewriteBtf, usesBtf } from "./btf/rewrite.js";
+import { EVENT_TYPE_MAP_PREFIX, eventTypeProbes, findEventMaps } from "./event-types.js";
+import { scanConventions } from "./spec/conventions.js";
+import { lineOf } from "./spec/source.js";
+import { nativeApi, type NativeApi } from "./native-api.js";
+import { Program, type AttachedHook } from "./program.js";
+
+export interface LoadSource {
+  /** The C text as the user wrote it. */
+  body: string;
+  /** Cell line of the %%bpf header (0 for text given to new BPF(...)). */
+  headerLine: number;
+}
+
+function errorLines(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Whether a load/attach error means "this kernel cannot do that hook". */
+function isMissingFeature(a: AttachSpec, e: unknown): boolean {
+  if (a.hook === "kprobe") return !kernelHasKprobes() || (e instanceof BpfError && ["ENOENT", "EOPNOTSUPP", "ENOTSUP", "ENOSYS"].includes(e.code) && !kernelHasKprobes());
+  if (a.hook === "kfunc" || a.hook === "lsm") return e instanceof BpfError || e instanceof VerifierError;
+  return false;
+}
+
+function attachOne(p: NativeProgram, a: AttachSpec): Attachment {
+  switch (a.hook) {
+    case "tracepoint":
+      return p.attachTracepoint(a.category, a.event);
+    case "raw_tracepoint":
+      return p.attachRawTracepoint(a.event);
+    case "kprobe":
+      return p.attachKprobe(a.symbol, { ret: a.ret });
+    case "uprobe":
+      return p.attachUprobe(a.binary, /^0x[0-9a-f]+$/i.test(a.symbol) ? Number(a.symbol) : a.symbol, { ret: a.ret, pid: a.pid });
+    case "perf_event":
+      return p.attachPerfEvent({ type: a.type, config: a.config, sampleFreq: a.sampleFreq, samplePeriod: a.samplePeriod });
+    case "xdp":
+      return p.attachXdp(a.iface);
+    case "tc":
+      return p.attachTc(a.iface, a.direction);
+    case "socket_filter":
+      return p.attachSocketFilter(a.iface);
+    case "kfunc":
+    case "lsm":
+      return p.attachTracing();
+  }
+}
+
+function loadOptions(a: AttachSpec): LoadOptions | undefined {
+  if (a.hook === "kfunc") return { expectedAttachType: a.ret ? "trace_fexit" : "trace_fentry", attachBtfName: a.target };
+  if (a.hook === "lsm") return { expectedAttachType: "lsm_mac", attachBtfName: a.target };
+  return undefined;
+}
+
+function attachError(a: AttachSpec, e: unknown): CellError {
+  const code = e instanceof BpfError ? ` (${e.code})` : "";
+  const msg = `cannot attach ${a.fn}() to ${describeAttach(a)}: ${errorLines(e)}${code}`;
+  const hints: string[] = [];
+  if (e instanceof BpfError && e.code === "ENODEV") hints.push(`no such network interface? (ip link shows them)`);
+  if (e instanceof BpfError && e.code === "ENOENT" && a.hook === "uprobe") hints.push(`check that ${a.binary} exists and has the symbol ${a.symbol} (nm -D ${a.binary})`);
+  if (e instanceof BpfError && e.code === "EEXIST" && (a.hook === "xdp" || a.hook === "tc")) hints.push(`another program is already attached there`);
+  return new CellError("AttachError", msg, [ansi.boldRed("AttachError") + ": " + msg, ...hints.map((h) => ansi.green("hint: ") + h)]);
+}
+
+/**
+ * libbcc inserts a struct for each tracepoint function's args just before the
+ * function, which pushes every later line down in clang's diagnostics. A
+ * `#line` right after each such function's opening brace restores the
+ * numbering from there on (the brace's own line keeps its number too).
+ */
+export function keepLineNumbers(text: string): string {
+  const braces = scanConventions(text)
+    .filter((c) => c.attach.hook === "tracepoint")
+    .map((c) => c.brace)
+    .sort((a, b) => b - a);
+  let out = text;
+  for (const b of braces) {
+    const line = lineOf(out, b);
+    out = out.slice(0, b + 1) + `\n#line ${line}\n` + out.slice(b + 1);
+  }
+  return out;
+}
+
+/** The text libbcc compiles, and how its lines map back to the cell. */
+export function prepareText(spec: BlockSpec, src: LoadSource): { text: string; map: SourceMap } {
+  let text = src.body;
+  const map: SourceMap = { headerLine: src.headerLine, preludeLines: 0, body: src.body };
+  if (usesBtf(text)) {
+    try {
+      text = rewriteBtf(text, () => kernelBtf());
+    } catch (e) {
+      if (e instanceof BtfRewriteError) {
+        const line = src.headerLine + e.line;
+        const srcLine = src.body.split("\n")[e.line - 1] ?? "";
+        throw new CellError("BtfError", `cell line ${line}: ${e.message}`, [
+          ansi.bold(`cell line ${line}, col ${e.column}`) + `: ${ansi.boldRed("error:")} ${e.message}`,
+          `    ${srcLine}`,
+          `    ${" ".repeat(Math.max(0, e.column - 1))}${ansi.green("^")}`,
+        ]);
+      }
+      throw e;
+    }
+  }
+  text = keepLineNumbers(text);
+  // Appended, so every line of the user's text keeps its number.
+  text += eventTypeProbes(findEventMaps(src.body));
+  return { text, map };
+}
+
+export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: NativeApi): Promise<Program> {
+  const native = api ?? (await nativeApi());
+  const { text, map } = prepareText(spec, src);
+
+  // Refuse hooks this kernel lacks before compiling: the message is the same and quicker.
+  for (const a of spec.noAttach ? [] : spec.attach) {
+    if (a.hook === "kprobe" && !kernelHasKprobes()) throw missingHookError(a);
+    if (a.hook === "tracepoint" && !tracepointExists(a.category, a.event)) throw unknownTracepointError(a.fn, a.category, a.event);
+  }
+
+  let module: Module;
+  try {
+    module = await native.compile(text, { cflags: spec.cflags });
+  } catch (e) {
+    if (e instanceof CompileError) throw compileFailure(e.diagnostics, map, e.log);
+    throw e;
+  }
+
+  const functions = new Map<string, NativeProgram>();
+  const attached: AttachedHook[] = [];
+  try {
+    const missing = spec.attach.filter((a) => !module.functions.includes(a.fn));
+    if (missing.length) {
+      const m = missing[0];
+      throw new CellError(
+        "NoSuchFunction",
+        `${describeAttach(m)} names ${m.fn}(), which the block does not define; its functions are ${module.functions.join(", ") || "(none)"}`,
+      );
+    }
+    for (const a of spec.attach) {
+      if (functions.has(a.fn)) continue;
+      try {
+        functions.set(a.fn, await module.load(a.fn, progKind(a), loadOptions(a)));
+      } catch (e) {
+        if (isMissingFeature(a, e)) throw missingHookError(a, errorLines(e));
+        if (e instanceof VerifierError) throw verifierFailure(e.functionName || a.fn, e.log);
+        throw new CellError("LoadError", `cannot load ${a.fn}() as a ${progKind(a)} program: ${errorLines(e)}`);
+      }
+    }
+    if (!spec.noAttach) {
+      for (const a of spec.attach) {
+        const p = functions.get(a.fn)!;
+        try {
+          attached.push({ fn: a.fn, spec: a, origin: (a as { origin?: "option" | "convention" }).origin ?? "option", attachment: attachOne(p, a) });
+        } catch (e) {
+          if (isMissingFeature(a, e)) throw missingHookError(a, errorLines(e));
+          throw attachError(a, e);
+        }
+      }
+    }
+    const eventCodecs = new Map<string, Codec<unknown>>();
+    for (const name of module.mapNames) {
+      if (!name.startsWith(EVENT_TYPE_MAP_PREFIX)) continue;
+      const m = module.map(name);
+      if (m.valueDesc !== undefined) {
+        try {
+          eventCodecs.set(name.slice(EVENT_TYPE_MAP_PREFIX.length), compileCodec(m.valueDesc, m.valueSize));
+        } catch {
+          // an event type ibcc cannot decode: events() says so when asked
+        }
+      }
+    }
+    return new Program(spec.name, spec, module, functions, attached, eventCodecs, native);
+  } catch (e) {
+    for (const a of attached) {
+      try {
+        a.attachment.close();
+      } catch {
+        // the module's close below frees it anyway
+      }
+    }
+    module.close();
+    throw e;
+  }
+}

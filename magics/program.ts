@@ -1,0 +1,171 @@
+/**
+ * A loaded %%bpf block or BPF object: its module, its loaded functions and
+ * their attachments, typed tables over its maps, event streams, and one
+ * idempotent close() that detaches and frees everything it made.
+ */
+import type { Attachment, Module, Program as NativeProgram } from "../native/types.js";
+import type { Codec } from "../native/codec.js";
+import { records } from "../kernel/display/info.js";
+import type { DisplayData } from "../kernel/plugin.js";
+import type { AttachSpec, BlockSpec } from "./spec/types.js";
+import { describeAttach } from "./spec/types.js";
+import { EVENT_TYPE_MAP_PREFIX } from "./event-types.js";
+import { EventStream, type EventOptions } from "./events.js";
+import type { NativeApi } from "./native-api.js";
+import { Table } from "./table.js";
+import { tracePipe, type TracePipeOptions } from "./trace-pipe.js";
+
+export interface AttachedHook {
+  fn: string;
+  spec: AttachSpec;
+  origin: "option" | "convention";
+  attachment: Attachment;
+}
+
+export interface MapInfo {
+  name: string;
+  type: string;
+  key: string;
+  value: string;
+  maxEntries: number;
+}
+
+/** Maps ibcc adds to learn event types: not the user's. */
+export const isUserMap = (name: string) => !name.startsWith(EVENT_TYPE_MAP_PREFIX);
+
+export class Program {
+  readonly maps: Record<string, Table>;
+  readonly createdAt = new Date();
+  private tables = new Map<string, Table>();
+  private streams = new Set<EventStream>();
+  private isClosed = false;
+
+  constructor(
+    readonly name: string,
+    readonly spec: BlockSpec,
+    readonly module: Module,
+    readonly functions: ReadonlyMap<string, NativeProgram>,
+    readonly attached: readonly AttachedHook[],
+    /** Event types of perf/ring buffer maps, by map name. */
+    readonly eventCodecs: ReadonlyMap<string, Codec<unknown>>,
+    private readonly api: NativeApi,
+  ) {
+    const maps: Record<string, Table> = {};
+    for (const m of module.mapNames.filter(isUserMap)) {
+      Object.defineProperty(maps, m, { enumerable: true, get: () => this.table(m) });
+    }
+    this.maps = maps;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** The ids of the loaded programs, as bpftool and %bps show them. */
+  get ids(): number[] {
+    return [...this.functions.values()].map((p) => p.id);
+  }
+
+  table(name: string): Table {
+    this.assertOpen();
+    let t = this.tables.get(name);
+    if (!t) {
+      if (!this.module.mapNames.includes(name) || !isUserMap(name))
+        throw new Error(`${this.name} has no map '${name}'; its maps are ${this.userMaps().join(", ") || "(none)"}`);
+      t = new Table(this.module.map(name), this.eventCodecs.get(name));
+      this.tables.set(name, t);
+    }
+    return t;
+  }
+
+  userMaps(): string[] {
+    return this.module.mapNames.filter(isUserMap);
+  }
+
+  /** Decoded events of a BPF_PERF_OUTPUT or BPF_RINGBUF_OUTPUT map. */
+  events<T = unknown>(name = "events", options: EventOptions = {}): EventStream<T> {
+    this.assertOpen();
+    const map = this.module.map(name);
+    if (map.type !== "perf_event_array" && map.type !== "ringbuf")
+      throw new Error(`${this.name}.${name} is a ${map.type} map, not a perf or ring buffer: use .table("${name}")`);
+    const codec = this.eventCodecs.get(name);
+    if (!codec)
+      throw new Error(
+        `cannot tell the type of ${name}'s events: submit a variable of a named struct type ` +
+          `(${name}.perf_submit(ctx, &data, sizeof(data)) or ${name}.ringbuf_output(&data, sizeof(data), 0))`,
+      );
+    const s = new EventStream<T>(map, codec as Codec<T>, this.api, options);
+    this.streams.add(s as EventStream);
+    return s;
+  }
+
+  /** Streams bpf_trace_printk output into the cell until interrupted (or `for` ms). */
+  tracePrint(options: TracePipeOptions = {}): Promise<number> {
+    return tracePipe(options);
+  }
+
+  mapInfo(): MapInfo[] {
+    return this.userMaps().map((m) => {
+      const map = this.module.map(m);
+      let key = "-";
+      let value = "-";
+      if (map.type === "perf_event_array" || map.type === "ringbuf") {
+        value = this.eventCodecs.get(m)?.tsType ?? "(unknown)";
+      } else if (map.type !== "stack_trace") {
+        const t = this.table(m);
+        key = t.keyType;
+        value = t.valueType;
+      }
+      return { name: m, type: map.type, key, value, maxEntries: map.maxEntries };
+    });
+  }
+
+  /** Detaches and frees everything; idempotent. */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const s of this.streams) s.close();
+    for (const a of this.attached) {
+      try {
+        a.attachment.close();
+      } catch {
+        // closing the module below frees it regardless
+      }
+    }
+    this.module.close();
+  }
+
+  private assertOpen(): void {
+    if (this.isClosed) throw new Error(`${this.name} is closed (detached); run its %%bpf cell again`);
+  }
+
+  summary(): DisplayData {
+    const hooks = this.attached.map((a) => ({
+      function: a.fn,
+      hook: describeAttach(a.spec),
+      by: a.origin === "convention" ? "naming convention" : "option",
+    }));
+    const loaded = [...this.functions.entries()].map(([fn, p]) => ({ function: fn, type: p.type, id: p.id, tag: p.tag }));
+    const a = records(hooks.length ? hooks : [], {
+      title: `${this.name}: ${hooks.length ? `${hooks.length} attachment${hooks.length > 1 ? "s" : ""}` : "nothing attached"}`,
+      empty: this.spec.noAttach ? "(--no-attach: loaded only)" : "(no function to attach)",
+    });
+    const p = records(loaded, { title: "programs", empty: "(none loaded)" });
+    const m = records(this.mapInfo() as unknown as Record<string, unknown>[], { title: "maps", empty: "(no maps)" });
+    return {
+      data: {
+        "text/html": [a, p, m].map((d) => d.data["text/html"]).join("\n"),
+        "text/plain": [a, p, m].map((d) => d.data["text/plain"]).join("\n"),
+      },
+      metadata: {},
+    };
+  }
+
+  [Symbol.for("Jupyter.display")](): DisplayData {
+    return this.summary();
+  }
+
+  toString(): string {
+    return `Program ${this.name} (${this.closed ? "closed" : `${this.attached.length} attached`})`;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The cell that is running now, for objects that outlive the cell that made
+ * them (a Table's watch, a Program's event stream) and need somewhere to send
+ * output and a signal to stop on. The plugin records each execution's IO
+ * (its onExecute hook, when the kernel calls it, and every magic run).
+ */
+import type { CellIO } from "../kernel/plugin.js";
+
+let current: CellIO | undefined;
+
+export function setCurrentIO(io: CellIO): void {
+  current = io;
+}
+
+/** The running cell's IO, or undefined outside any cell (a plain script, a test). */
+export function currentIO(): CellIO | undefined {
+  return current;
+}
+
+/** An IO that prints to the process's own streams: for use outside the kernel. */
+export const consoleIO: CellIO = {
+  async display(value: unknown) {
+    const DISPLAY = Symbol.for("Jupyter.display");
+    const own = (value as { [DISPLAY]?: () => unknown })?.[DISPLAY];
+    const render = async (v: unknown) => {
+      const f = (v as { [DISPLAY]?: () => unknown })?.[DISPLAY];
+      const b = (typeof f === "function" ? await f.call(v) : { "text/plain": String(v) }) as Record<string, unknown>;
+      const data = (b.data ?? b) as Record<string, unknown>;
+      process.stdout.write(String(data["text/plain"] ?? "") + "\n");
+    };
+    await render(typeof own === "function" ? value : value);
+    return { displayId: "console", update: render };
+  },
+  stream(name, text) {
+    (name === "stdout" ? process.stdout : process.stderr).write(text);
+  },
+  clearOutput() {},
+  signal: new AbortController().signal,
+};
+
+export function ioOr(io?: CellIO): CellIO {
+  return io ?? current ?? consoleIO;
+}

@@ -1,0 +1,152 @@
+/**
+ * A typed view of one BPF map: keys and values decoded with the codecs made
+ * from BCC's type descriptions. Displays itself as a table; histogram() and
+ * watch() give the chart and the live view.
+ */
+import type { BpfMap } from "../native/types.js";
+import { compileCodec, decodePerCpu, encodePerCpu, intCodec, rawCodec, round8, type Codec } from "../native/codec.js";
+import { table as tableBundle, type TableOptions } from "../kernel/display/table.js";
+import type { CellIO, DisplayData } from "../kernel/plugin.js";
+import { Histogram, histogramFromEntries, type HistogramOptions } from "./histogram.js";
+import { watch, type WatchOptions } from "./watch.js";
+
+function codecFor(desc: unknown, size: number): Codec<unknown> {
+  if (desc !== undefined && desc !== null) {
+    try {
+      return compileCodec(desc, size);
+    } catch {
+      // fall through to a plain integer or raw bytes
+    }
+  }
+  if (size === 1 || size === 2 || size === 4 || size === 8) return intCodec(size) as Codec<unknown>;
+  return rawCodec(size) as Codec<unknown>;
+}
+
+/** Map types whose entries are not key/value data a Table can read. */
+const NOT_TABULAR = new Set(["perf_event_array", "ringbuf", "prog_array", "stack_trace"]);
+
+export class Table<K = unknown, V = unknown> {
+  readonly key: Codec<K>;
+  readonly value: Codec<V>;
+
+  constructor(
+    readonly map: BpfMap,
+    valueCodec?: Codec<unknown>,
+  ) {
+    this.key = codecFor(map.keyDesc, map.keySize) as Codec<K>;
+    this.value = (valueCodec ?? codecFor(map.valueDesc, map.valueSize)) as Codec<V>;
+  }
+
+  get name(): string {
+    return this.map.name;
+  }
+  get type(): string {
+    return this.map.type;
+  }
+  get maxEntries(): number {
+    return this.map.maxEntries;
+  }
+  /** TypeScript type text of keys and values. */
+  get keyType(): string {
+    return this.key.tsType;
+  }
+  get valueType(): string {
+    return this.map.perCpu ? `Array<${this.value.tsType}>` : this.value.tsType;
+  }
+
+  private check(): void {
+    if (NOT_TABULAR.has(this.map.type))
+      throw new TypeError(`${this.name} is a ${this.map.type} map: ${this.map.type === "stack_trace" ? "use .stacks()" : "use .events()"} instead of a table`);
+  }
+
+  private decodeValue(buf: Buffer, offset = 0): V {
+    if (this.map.perCpu) return decodePerCpu(this.value, buf, this.map.possibleCpus, offset) as unknown as V;
+    return this.value.decode(buf, offset);
+  }
+
+  get(key: K): V | undefined {
+    this.check();
+    const v = this.map.lookup(this.key.encode(key));
+    return v === undefined ? undefined : this.decodeValue(v);
+  }
+
+  /** Per-CPU maps take one value (copied to every CPU) or one per CPU. */
+  set(key: K, value: V | V[]): void {
+    this.check();
+    const buf = this.map.perCpu ? encodePerCpu(this.value, value, this.map.possibleCpus) : this.value.encode(value as V);
+    this.map.update(this.key.encode(key), buf, 0);
+  }
+
+  delete(key: K): boolean {
+    this.check();
+    return this.map.delete(this.key.encode(key));
+  }
+
+  clear(): void {
+    this.check();
+    this.map.clear();
+  }
+
+  /** Every entry, read in batches. Array maps list every slot. */
+  entries(): [K, V][] {
+    this.check();
+    const { keys, values, count } = this.map.readAll();
+    const ks = this.key.decodeMany(keys, count, this.map.keySize);
+    const stride = this.map.perCpu ? this.map.possibleCpus * round8(this.map.valueSize) : this.map.valueSize;
+    const out = new Array<[K, V]>(count);
+    for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * stride)];
+    return out;
+  }
+
+  keys(): K[] {
+    return this.entries().map((e) => e[0]);
+  }
+
+  values(): V[] {
+    return this.entries().map((e) => e[1]);
+  }
+
+  [Symbol.iterator](): Iterator<[K, V]> {
+    return this.entries()[Symbol.iterator]();
+  }
+
+  /** The number of entries (for arrays: max_entries). */
+  get size(): number {
+    this.check();
+    return this.map.keys().length / this.map.keySize;
+  }
+
+  histogram(options: HistogramOptions = {}): Histogram {
+    return new Histogram(histogramFromEntries(this.entries() as [unknown, unknown][], options), options);
+  }
+
+  /** The table view with options (top N, sort column). */
+  view(options: TableOptions = {}): { [k: symbol]: () => DisplayData } {
+    return { [Symbol.for("Jupyter.display")]: () => this.render(options) };
+  }
+
+  private render(options: TableOptions = {}): DisplayData {
+    const rows = this.entries().map(([k, v]) => [k, Array.isArray(v) && this.map.perCpu ? sumPerCpu(v) : v] as const);
+    return tableBundle(rows, { title: options.title ?? `${this.name} (${this.map.type})`, ...options });
+  }
+
+  /**
+   * Keeps one output updating in place every `every` ms for `for` ms, or until
+   * the cell is interrupted: `await table.watch({ every: 1000, for: 10000 })`.
+   * `view: "histogram"` draws the histogram instead of the table.
+   */
+  watch(options: WatchOptions & { view?: "table" | "histogram"; histogram?: HistogramOptions; table?: TableOptions; io?: CellIO } = {}): Promise<number> {
+    const frame = options.view === "histogram" ? () => this.histogram(options.histogram) : () => this.view(options.table);
+    return watch(frame, options);
+  }
+
+  [Symbol.for("Jupyter.display")](): DisplayData {
+    return this.render();
+  }
+}
+
+function sumPerCpu(v: unknown[]): unknown {
+  if (v.every((x) => typeof x === "bigint")) return (v as bigint[]).reduce((a, b) => a + b, 0n);
+  if (v.every((x) => typeof x === "number")) return (v as number[]).reduce((a, b) => a + b, 0);
+  return v;
+}
