@@ -47,56 +47,69 @@ function pickSortColumn(columns: string[], sample: Row[], wanted?: string): stri
   return undefined;
 }
 
+/** Sums a column exactly: integers as bigint, fractions as float. */
+class ColumnSum {
+  private ints = 0n;
+  private floats = 0;
+  private anyFloat = false;
+  add(v: unknown): void {
+    if (typeof v === "bigint") this.ints += v;
+    else if (typeof v === "number" && Number.isSafeInteger(v)) this.ints += BigInt(v);
+    else if (typeof v === "number" && Number.isFinite(v)) {
+      this.floats += v;
+      this.anyFloat = true;
+    }
+  }
+  get value(): number | bigint {
+    if (this.anyFloat) return Number(this.ints) + this.floats;
+    return this.ints <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(this.ints) : this.ints;
+  }
+}
+
 /**
- * Keeps the best N rows in one pass (a sorted window with binary insertion),
- * so a million rows cost a million comparisons, not a sort of a million.
+ * Keeps the best N rows in one pass (a sorted window with binary insertion)
+ * and only counts and sums the rest, so a million rows cost a million
+ * comparisons and no second copy of the map.
  */
 export function topRows(input: RowsInput, options: TableOptions = {}): TopRows {
   const top = Math.max(0, Math.floor(options.top ?? DEFAULT_TOP));
   const sign = options.ascending ? 1 : -1;
-  const all: Row[] = [];
-  for (const item of input) all.push(toRow(item));
-  const columns = options.columns ?? columnsOf(all.slice(0, 1000));
-  const sortBy = pickSortColumn(columns, all.slice(0, 1000), options.sortBy);
+  const iterator = input[Symbol.iterator]();
+  // The first rows decide the columns and the sort column; the rest stream by.
+  const head: Row[] = [];
+  while (head.length < 1000) {
+    const r = iterator.next();
+    if (r.done) break;
+    head.push(toRow(r.value));
+  }
+  const columns = options.columns ?? columnsOf(head);
+  const sortBy = pickSortColumn(columns, head, options.sortBy);
   const cmp = (a: Row, b: Row) => (sortBy === undefined ? 0 : sign * compareValues(a[sortBy], b[sortBy]));
 
-  let kept: Row[];
-  let rest: Row[] = [];
-  if (sortBy === undefined) {
-    kept = all.slice(0, top);
-    rest = all.slice(top);
-  } else {
-    kept = [];
-    for (const row of all) {
-      if (kept.length === top && (top === 0 || cmp(row, kept[top - 1]) >= 0)) {
-        rest.push(row);
-        continue;
-      }
-      let lo = 0;
-      let hi = kept.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cmp(kept[mid], row) <= 0) lo = mid + 1;
-        else hi = mid;
-      }
-      kept.splice(lo, 0, row);
-      if (kept.length > top) rest.push(kept.pop()!);
+  const kept: Row[] = [];
+  const restSum = new ColumnSum();
+  let restCount = 0;
+  let totalRows = 0;
+  const drop = (row: Row) => {
+    restCount++;
+    if (sortBy !== undefined) restSum.add(row[sortBy]);
+  };
+  const consider = (row: Row) => {
+    totalRows++;
+    if (kept.length === top && (top === 0 || sortBy === undefined || cmp(row, kept[top - 1]) >= 0)) return drop(row);
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(kept[mid], row) <= 0) lo = mid + 1;
+      else hi = mid;
     }
-  }
-  let intSum = 0n;
-  let floatSum = 0;
-  let anyFloat = false;
-  for (const r of rest) {
-    const v = sortBy === undefined ? undefined : r[sortBy];
-    if (typeof v === "bigint") intSum += v;
-    else if (typeof v === "number" && Number.isInteger(v)) intSum += BigInt(v);
-    else if (typeof v === "number" && Number.isFinite(v)) {
-      floatSum += v;
-      anyFloat = true;
-    }
-  }
-  const restTotal = anyFloat ? Number(intSum) + floatSum : intSum <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(intSum) : intSum;
-  return { columns, sortBy, rows: kept, restCount: rest.length, restTotal, totalRows: all.length };
+    kept.splice(lo, 0, row);
+    if (kept.length > top) drop(kept.pop()!);
+  };
+  for (const row of head) consider(row);
+  for (let r = iterator.next(); !r.done; r = iterator.next()) consider(toRow(r.value));
+  return { columns, sortBy, rows: kept, restCount, restTotal: restSum.value, totalRows };
 }
 
 function footerOf(t: TopRows): string | undefined {
