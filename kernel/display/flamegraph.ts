@@ -109,7 +109,7 @@ export function flameGraphSpec(samples: StackSample[], options: FlameGraphOption
           {
             type: "partition",
             field: "value",
-            sort: { field: "name" },
+            sort: { field: "data.name" },
             size: [{ signal: "width" }, { signal: "height" }],
           },
           // Drop frames too narrow to see, as flamegraph.pl does (the root always stays).
