@@ -1,0 +1,303 @@
+/**
+ * The language layer: runs cells (TypeScript chunks, line magics and cell
+ * magic blocks in order) in one persistent vm context, and answers
+ * completion, inspection and is_complete. Knows nothing of sockets.
+ */
+import type {
+  CompleteOutcome,
+  Engine,
+  ErrorReport,
+  ExecuteOutcome,
+  ExecutionIO,
+  InspectOutcome,
+  IsCompleteOutcome,
+} from "../engine.js";
+import { toDisplayData } from "../display/bundle.js";
+import { GLOBALS_DECLARATIONS, kernelGlobals } from "../globals/index.js";
+import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from "../magics/index.js";
+import type { KernelPlugin, Magic } from "../plugin.js";
+import { codePointsToUtf16, utf16ToCodePoints } from "./code-points.js";
+import { createSessionContext, type SessionContext } from "./context.js";
+import { Interrupted } from "./interrupt.js";
+import { isComplete } from "./is-complete.js";
+import { CellLanguageService } from "./language.js";
+import { MagicRegistry, UnknownMagic } from "./registry.js";
+import { runChunk } from "./runner.js";
+import { cellScope, setLatestScope, type CellScope } from "./scope.js";
+import { blank, linesOf, splitCell, typeScriptView, type Piece } from "./splitter.js";
+import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
+import { ChunkSyntaxError } from "./transpile.js";
+import { completeMagic, inspectMagic } from "./magic-assist.js";
+
+export interface EngineOptions {
+  plugins: KernelPlugin[];
+  /** Where relative imports, require and the language service's files resolve; default process.cwd(). */
+  cwd?: string;
+  /** Type-check cells and print type errors as warnings (default true). */
+  typeCheck?: boolean;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  return new TypeScriptEngine(options);
+}
+
+const SHUTDOWN_BUDGET_MS = 1800;
+
+class TypeScriptEngine implements Engine {
+  private readonly registry = new MagicRegistry();
+  private readonly session: SessionContext;
+  private readonly scripts = new ScriptTable();
+  private readonly language: CellLanguageService;
+  private readonly plugins: KernelPlugin[];
+  private readonly typeCheck: boolean;
+  private running?: AbortController;
+  private evaluations = 0;
+
+  constructor(options: EngineOptions) {
+    this.plugins = options.plugins;
+    this.typeCheck = options.typeCheck ?? true;
+    for (const m of kernelMagics(() => this.registry.all())) this.registry.register(m);
+    for (const plugin of this.plugins) for (const m of plugin.magics) this.registry.register(m);
+    const globals: Record<string, unknown> = { ...kernelGlobals() };
+    for (const plugin of this.plugins) Object.assign(globals, plugin.globals ?? {});
+    const cwd = options.cwd ?? process.cwd();
+    this.session = createSessionContext(globals, cwd);
+    this.language = new CellLanguageService({
+      cwd,
+      declarations: [
+        { name: "kernel", text: GLOBALS_DECLARATIONS },
+        ...this.plugins.filter((p) => p.declarations).map((p) => ({ name: p.name, text: p.declarations! })),
+      ],
+    });
+  }
+
+  async execute(code: string, io: ExecutionIO): Promise<ExecuteOutcome> {
+    const controller = new AbortController();
+    this.running = controller;
+    const signal = AbortSignal.any([io.signal, controller.signal]);
+    const scope: CellScope = { io, signal, pending: new Set() };
+    setLatestScope(scope);
+    const label = `<cell ${io.executionCount}>`;
+    try {
+      return await cellScope.run(scope, () => this.runCell(code, label, scope));
+    } finally {
+      if (this.running === controller) this.running = undefined;
+    }
+  }
+
+  private async runCell(code: string, label: string, scope: CellScope): Promise<ExecuteOutcome> {
+    const { io, signal } = scope;
+    const pieces = splitCell(code);
+    try {
+      for (const p of pieces) {
+        if (p.kind === "line") this.registry.line(p.name);
+        if (p.kind === "cell") this.registry.cell(p.name);
+      }
+    } catch (err) {
+      if (err instanceof UnknownMagic) return this.unknownMagic(err, code);
+      throw err;
+    }
+    const view = typeScriptView(code, TYPESCRIPT_BODY_MAGICS);
+    if (this.typeCheck && view.trim() !== "") {
+      try {
+        this.language.setCell(view);
+        const warnings = this.language.warnings(label);
+        if (warnings.length) io.stream("stderr", `Type warnings (the cell still runs):\n${warnings.join("\n")}\n`);
+      } catch (err) {
+        io.stream("stderr", `type check failed: ${(err as Error).message}\n`);
+      }
+    }
+    let outcome: ExecuteOutcome = { status: "ok" };
+    let last: { hasValue: boolean; value?: unknown } = { hasValue: false };
+    try {
+      for (const [i, piece] of pieces.entries()) {
+        if (signal.aborted) throw new Interrupted();
+        const isLast = i === pieces.length - 1;
+        last = await this.runPiece(piece, code, label, scope, isLast);
+        if (!isLast && last.hasValue && last.value !== undefined) await io.display(last.value);
+      }
+    } catch (err) {
+      outcome = this.report(err, code, label);
+      if (err instanceof Interrupted || signal.aborted) this.running?.abort();
+    }
+    await Promise.allSettled([...scope.pending]);
+    if (this.typeCheck && view.trim() !== "") {
+      try {
+        this.language.commit(view);
+      } catch {
+        // History is a convenience for completion; a failure must not fail the cell.
+      }
+    }
+    if (outcome.status === "ok" && last.hasValue && last.value !== undefined) {
+      try {
+        outcome = { status: "ok", result: await toDisplayData(last.value) };
+      } catch (err) {
+        outcome = this.report(err, code, label);
+      }
+    }
+    return outcome;
+  }
+
+  private async runPiece(piece: Piece, code: string, label: string, scope: CellScope, isLast: boolean) {
+    if (piece.kind === "ts") {
+      return runChunk(this.session, this.scripts, { view: piece.view, label, source: code, signal: scope.signal, wantResult: isLast });
+    }
+    const ctx = this.magicContext(scope, code, label, piece);
+    const value =
+      piece.kind === "line"
+        ? await this.registry.line(piece.name).run(piece.args, ctx)
+        : await this.registry.cell(piece.name).run({ args: piece.args, body: piece.body, headerLine: piece.headerLine }, ctx);
+    return { hasValue: value !== undefined, value };
+  }
+
+  private magicContext(scope: CellScope, code: string, label: string, piece: Piece): KernelMagicContext {
+    const { io, signal } = scope;
+    const lines = linesOf(code);
+    // TypeScript a magic runs stands where its arguments or body stand in the cell.
+    const place = (text: string): string => {
+      if (piece.kind === "line") {
+        return lines.slice(0, piece.line - 1).map((l) => blank(l.text) + "\n").join("") + " ".repeat(piece.argsColumn) + text;
+      }
+      if (piece.kind === "cell") return lines.slice(0, piece.headerLine).map((l) => blank(l.text) + "\n").join("") + text;
+      return text;
+    };
+    return {
+      executionCount: io.executionCount,
+      signal,
+      display: (value, options) => io.display(value, options),
+      stream: (name, text) => io.stream(name, text),
+      clearOutput: (wait) => io.clearOutput(wait),
+      setGlobal: (name, value, typeDeclaration) => {
+        this.session.context[name] = value;
+        this.language.declareGlobal(name, typeDeclaration);
+      },
+      getGlobal: (name) => this.session.context[name],
+      runTypeScript: (text) =>
+        runChunk(this.session, this.scripts, { view: place(text), label, source: code, signal, wantResult: true }),
+    };
+  }
+
+  private report(err: unknown, code: string, label: string): ErrorReport & { status: "error" } {
+    if (err instanceof Interrupted) {
+      return { status: "error", ename: "Interrupted", evalue: err.message, traceback: [`Interrupted: ${err.message}`] };
+    }
+    if (isCellError(err)) {
+      return { status: "error", ename: err.ename, evalue: err.evalue, traceback: [...err.traceback] };
+    }
+    if (err instanceof ChunkSyntaxError) {
+      const where = `${label}:${err.line + 1}:${err.column + 1}`;
+      return {
+        status: "error",
+        ename: "SyntaxError",
+        evalue: err.message,
+        traceback: [`SyntaxError: ${err.message}`, `    at ${where}`, "", `${label}:`, ...sourceExcerpt(code, err.line + 1, err.column + 1)],
+      };
+    }
+    return { status: "error", ...reportError(this.scripts, err) };
+  }
+
+  private unknownMagic(err: UnknownMagic, code: string): ExecuteOutcome {
+    const lineNo = linesOf(code).findIndex((l) => l.text.startsWith(err.written)) + 1;
+    const where = lineNo > 0 ? [`    at line ${lineNo}`] : [];
+    return { status: "error", ename: "UnknownMagic", evalue: err.message, traceback: [`UnknownMagic: ${err.message}`, ...where] };
+  }
+
+  async evaluate(expression: string): Promise<ExecuteOutcome> {
+    const label = `<expression ${++this.evaluations}>`;
+    const signal = new AbortController().signal;
+    try {
+      const r = await runChunk(this.session, this.scripts, { view: expression, label, source: expression, signal, wantResult: true });
+      return { status: "ok", result: await toDisplayData(r.hasValue ? r.value : undefined) };
+    } catch (err) {
+      return this.report(err, expression, label);
+    }
+  }
+
+  async complete(code: string, cursorPos: number): Promise<CompleteOutcome> {
+    const offset = codePointsToUtf16(code, cursorPos);
+    const none: CompleteOutcome = { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos, metadata: {} };
+    try {
+      const magic = await completeMagic(this.registry, code, offset);
+      if (magic) return toOutcome(code, magic);
+      this.language.setCell(typeScriptView(code, TYPESCRIPT_BODY_MAGICS));
+      const c = this.language.complete(offset);
+      if (!c) return none;
+      return toOutcome(code, c);
+    } catch {
+      return none;
+    }
+  }
+
+  async inspect(code: string, cursorPos: number, detailLevel: number): Promise<InspectOutcome> {
+    const offset = codePointsToUtf16(code, cursorPos);
+    const none: InspectOutcome = { found: false, data: {} };
+    try {
+      const magic = await inspectMagic(this.registry, code, offset, detailLevel);
+      if (magic) return magic;
+      this.language.setCell(typeScriptView(code, TYPESCRIPT_BODY_MAGICS));
+      const info = this.language.quickInfo(offset);
+      if (!info) return none;
+      const doc = [info.documentation, ...info.tags].filter(Boolean).join("\n\n");
+      return {
+        found: true,
+        data: {
+          "text/plain": doc ? `${info.signature}\n\n${doc}` : info.signature,
+          "text/markdown": "```typescript\n" + info.signature + "\n```" + (doc ? `\n\n${doc}` : ""),
+        },
+      };
+    } catch {
+      return none;
+    }
+  }
+
+  isComplete(code: string): IsCompleteOutcome {
+    try {
+      return isComplete(code);
+    } catch {
+      return { status: "unknown" };
+    }
+  }
+
+  interrupt(): void {
+    this.running?.abort();
+  }
+
+  async shutdown(): Promise<void> {
+    const hooks = this.plugins.map(async (p) => {
+      try {
+        await p.shutdown?.();
+      } catch (err) {
+        process.stderr.write(`ibcc: plugin ${p.name} shutdown failed: ${(err as Error)?.message}\n`);
+      }
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_BUDGET_MS);
+    });
+    await Promise.race([Promise.all(hooks), budget]);
+    clearTimeout(timer);
+  }
+
+  /** For the magics registry listing (tests, %lsmagic). */
+  magics(): Magic[] {
+    return this.registry.all();
+  }
+}
+
+function toOutcome(code: string, c: { matches: string[]; start: number; end: number; kinds: string[] }): CompleteOutcome {
+  const cursorStart = utf16ToCodePoints(code, c.start);
+  const cursorEnd = utf16ToCodePoints(code, c.end);
+  return {
+    matches: c.matches,
+    cursorStart,
+    cursorEnd,
+    metadata: {
+      _jupyter_types_experimental: c.matches.map((text, i) => ({ start: cursorStart, end: cursorEnd, text, type: c.kinds[i] ?? "" })),
+    },
+  };
+}
+
+function isCellError(err: unknown): err is { ename: string; evalue: string; traceback: string[] } {
+  const e = err as { ename?: unknown; evalue?: unknown; traceback?: unknown } | null;
+  return typeof e?.ename === "string" && typeof e.evalue === "string" && Array.isArray(e.traceback);
+}

@@ -1,0 +1,108 @@
+/**
+ * Turns one TypeScript chunk (a cell view: the whole cell with other lines
+ * blanked) into JavaScript segments ready for vm.Script.
+ *
+ * Each top-level statement that awaits becomes its own async segment; runs of
+ * statements that do not await form synchronous segments, run whole inside
+ * runInContext so that `breakOnSigint` can stop a busy loop in them. Only code
+ * that runs after an await inside one statement (a loop that awaits, say)
+ * runs outside runInContext and cannot be broken by SIGINT while it spins.
+ */
+import { SourceMap } from "node:module";
+import ts from "typescript";
+import { rewriteDeclarations } from "./declarations.js";
+
+export interface Segment {
+  /** JavaScript for vm.Script; async segments are wrapped in an async arrow call. */
+  code: string;
+  isAsync: boolean;
+  /** Passed to vm.Script so V8's positions are those of the whole transpiled output. */
+  lineOffset: number;
+  columnOffset: number;
+}
+
+export interface CompiledChunk {
+  segments: Segment[];
+  /** Top-level names the chunk binds. */
+  names: Set<string>;
+  /** Maps a 0-based position of the transpiled output to the cell's 0-based line and column. */
+  map: SourceMap;
+}
+
+export class ChunkSyntaxError extends Error {
+  constructor(
+    message: string,
+    /** 0-based cell line and UTF-16 column. */
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = "SyntaxError";
+  }
+}
+
+const OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  sourceMap: true,
+  removeComments: false,
+  useDefineForClassFields: true,
+  esModuleInterop: true,
+};
+
+export function compileChunk(view: string, fileName: string, wantResult: boolean): CompiledChunk {
+  const names = new Set<string>();
+  const out = ts.transpileModule(view, {
+    compilerOptions: OPTIONS,
+    fileName: "cell.ts",
+    reportDiagnostics: true,
+    transformers: { before: [rewriteDeclarations({ names }, wantResult)] },
+  });
+  const error = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (error) {
+    const pos = error.file && error.start !== undefined ? error.file.getLineAndCharacterOfPosition(error.start) : { line: 0, character: 0 };
+    throw new ChunkSyntaxError(ts.flattenDiagnosticMessageText(error.messageText, "\n"), pos.line, pos.character);
+  }
+  const js = out.outputText.replace(/\/\/# sourceMappingURL=.*\s*$/, "");
+  const map = new SourceMap(JSON.parse(out.sourceMapText!));
+  return { segments: segmentsOf(js, fileName), names, map };
+}
+
+function segmentsOf(js: string, fileName: string): Segment[] {
+  const file = ts.createSourceFile(fileName, js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const segments: Segment[] = [];
+  let run: ts.Statement[] = [];
+  const flush = (isAsync: boolean): void => {
+    if (run.length === 0) return;
+    const start = run[0].getStart(file);
+    const end = run[run.length - 1].end;
+    const { line, character } = file.getLineAndCharacterOfPosition(start);
+    const text = js.slice(start, end);
+    segments.push(
+      isAsync
+        ? { code: `(async () => {\n${" ".repeat(character)}${text}\n})()`, isAsync, lineOffset: line - 1, columnOffset: 0 }
+        : { code: text, isAsync, lineOffset: line, columnOffset: character },
+    );
+    run = [];
+  };
+  for (const stmt of file.statements) {
+    // The `export {}` TypeScript adds to a file that had imports.
+    if (ts.isExportDeclaration(stmt)) continue;
+    if (awaitsAtTopLevel(stmt)) {
+      flush(false);
+      run = [stmt];
+      flush(true);
+    } else {
+      run.push(stmt);
+    }
+  }
+  flush(false);
+  return segments;
+}
+
+function awaitsAtTopLevel(node: ts.Node): boolean {
+  if (ts.isAwaitExpression(node)) return true;
+  if (ts.isForOfStatement(node) && node.awaitModifier) return true;
+  if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return false;
+  return ts.forEachChild(node, awaitsAtTopLevel) ?? false;
+}

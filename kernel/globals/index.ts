@@ -1,0 +1,79 @@
+/**
+ * The globals every TypeScript cell sees, bound to the running cell through
+ * its scope: display, clearOutput, sleep, input, and the rich-text wrappers.
+ */
+import { randomUUID } from "node:crypto";
+import { html, md, svg, vegalite } from "../display/wrappers.js";
+import { Interrupted } from "../engine/interrupt.js";
+import { currentScope, type CellScope } from "../engine/scope.js";
+
+export { GLOBALS_DECLARATIONS } from "./declarations.js";
+
+function scopeOrThrow(what: string): CellScope {
+  const scope = currentScope();
+  if (!scope) throw new Error(`${what} needs a running cell`);
+  return scope;
+}
+
+export interface CellDisplayHandle {
+  readonly displayId: string;
+  update(value: unknown): Promise<void>;
+}
+
+/**
+ * Shows a value now and returns its handle at once (no await needed); the
+ * cell waits for the output to go out before it finishes.
+ */
+function display(value: unknown, options?: { displayId?: string }): CellDisplayHandle {
+  const scope = scopeOrThrow("display()");
+  const displayId = options?.displayId ?? randomUUID();
+  const shown = scope.io.display(value, { displayId });
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    scope.pending.add(p);
+    void p.then(
+      () => scope.pending.delete(p),
+      (err) => {
+        scope.pending.delete(p);
+        scope.io.stream("stderr", `display failed: ${(err as Error)?.message ?? String(err)}\n`);
+      },
+    );
+    return p;
+  };
+  track(shown);
+  return {
+    displayId,
+    update: (next: unknown) =>
+      track(shown.then((handle) => handle.update(next))).catch(() => {
+        /* reported on stderr by track */
+      }),
+  };
+}
+
+function clearOutput(wait = false): void {
+  scopeOrThrow("clearOutput()").io.clearOutput(wait);
+}
+
+/** Resolves after `ms`; rejects with Interrupted as soon as the cell is interrupted. */
+function sleep(ms: number): Promise<void> {
+  const signal = currentScope()?.signal;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Interrupted());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Interrupted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function input(prompt = "", password = false): Promise<string> {
+  return scopeOrThrow("input()").io.input(prompt, password);
+}
+
+export function kernelGlobals(): Record<string, unknown> {
+  return { display, clearOutput, sleep, input, html, md, svg, vegalite };
+}
