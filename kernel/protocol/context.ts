@@ -6,6 +6,8 @@ export type Channel = "shell" | "control" | "stdin" | "iopub";
 /** Where encoded messages leave the kernel; the transport implements it. */
 export interface Outbox {
   send(channel: Channel, message: Message): void;
+  /** Resolves once everything sent on iopub so far is in zeromq's hands. */
+  flush(): Promise<void>;
 }
 
 export class RequestContext {
@@ -28,6 +30,15 @@ export class RequestContext {
     const message = this.factory.child(this.request, msgType, content, [this.factory.topic(msgType)]);
     message.metadata = metadata;
     this.out.send("iopub", message);
+  }
+
+  /**
+   * Waits until published output has left JavaScript. Before a cell runs, so
+   * that busy and execute_input reach the front end even if the cell then
+   * blocks the main thread in a synchronous loop.
+   */
+  flush(): Promise<void> {
+    return this.out.flush();
   }
 
   /** Sends to the requester's stdin socket (same routing identity as its shell socket). */

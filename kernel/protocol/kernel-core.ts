@@ -24,6 +24,8 @@ export interface KernelCoreOptions {
   signer: Signer;
   /** Where encoded frames go, per channel. */
   send(channel: "shell" | "control" | "stdin" | "iopub", frames: Buffer[]): void;
+  /** Resolves once the iopub frames sent so far are queued in zeromq. */
+  flush(): Promise<void>;
   /** Called once the shutdown reply is out and the engine has shut down (or 2 s passed). */
   exit(restart: boolean): void;
 }
@@ -38,7 +40,7 @@ export class KernelCore {
   private shuttingDown = false;
 
   constructor(private readonly o: KernelCoreOptions) {
-    const out: Outbox = { send: (channel, message) => o.send(channel, encode(message, o.signer)) };
+    const out: Outbox = { send: (channel, message) => o.send(channel, encode(message, o.signer)), flush: () => o.flush() };
     this.state = {
       engine: o.engine,
       render: o.render,

@@ -38,6 +38,7 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
     history: o.history ?? new HistoryStore(),
     signer,
     send: (channel, frames) => (channel === "control" ? link?.send(frames) : out[channel].send(frames)),
+    flush: () => out.iopub.flush(),
     exit: () => void close().then(() => process.exit(0)),
   });
 

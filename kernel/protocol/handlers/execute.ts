@@ -14,6 +14,7 @@ export const execute: Handler = async (ctx, state) => {
   const count = state.executionCount;
   if (!silent) ctx.publish("execute_input", { code, execution_count: count });
   if (storeHistory) state.history.add(count, code);
+  await ctx.flush();
 
   const abort = new AbortController();
   state.currentAbort = abort;
