@@ -5,6 +5,7 @@
  *   --quick              fewer entries, repetitions and seconds
  * Jobs: maps, histogram, compile, events, memory, kernel.
  */
+import { parseArgs } from "./lib/args.js";
 import { buildHelpers } from "./lib/cbuild.js";
 import { binding } from "./lib/ibcc.js";
 import { machineFacts } from "./lib/machine.js";
@@ -20,29 +21,12 @@ import { job as kernel } from "./jobs/kernel.js";
 
 const JOBS: Job[] = [maps, histogram, compile, events, memory, kernel];
 
-interface Options {
-  quick: boolean;
-  only: string[];
-}
-
-export function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, only: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--quick") o.quick = true;
-    else if (a === "--only") o.only.push(...(argv[++i] ?? "").split(","));
-    else if (a.startsWith("--only=")) o.only.push(...a.slice(7).split(","));
-    else if (a === "--help" || a === "-h") {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--only ${JOBS.map((j) => j.name).join(",")}]\n`);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a} (try --help)`);
-  }
-  o.only = o.only.filter(Boolean);
-  return o;
-}
-
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    process.stdout.write(`usage: npm run bench -- [--quick] [--only ${JOBS.map((j) => j.name).join(",")}]\n`);
+    return;
+  }
   const jobs = JOBS.filter((j) => !opts.only.length || opts.only.some((w) => j.name.includes(w)));
   if (!jobs.length) throw new Error(`no job matches --only ${opts.only.join(",")}; jobs: ${JOBS.map((j) => j.name).join(", ")}`);
 

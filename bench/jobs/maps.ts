@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import type { BpfMap } from "../../native/types.js";
 import { bpfText, FILL_BASE } from "../lib/bpf.js";
-import { decodeAll, decodeColumns } from "../lib/decode.js";
+import { bigintPairs, decodeAll, decodeColumns, decodeOnly } from "../lib/decode.js";
 import { binding, why } from "../lib/ibcc.js";
 import { runBcc } from "../lib/python.js";
 import type { Job, JobContext, Row } from "../lib/row.js";
@@ -40,7 +40,12 @@ async function ibccSide(ctx: JobContext, entries: number, reps: number) {
     const decoded = await timeEach(reps, async () => check((await decodeAll(big)).count));
     const columnar = await timeEach(reps, async () => check((await decodeColumns(big)).count));
     const how = (await decodeAll(big)).how;
-    return { fill: [fill], raw, decoded, columnar, how };
+    const all = big.readAll();
+    // readAll's Buffers start at offset 0 of their own memory, so BigUint64Array views line up.
+    const decodeFn = await decodeOnly(big, all);
+    const decodeSolo = await timeEach(reps, () => check(decodeFn()));
+    const allocFloor = all.keys.byteOffset % 8 === 0 && all.values.byteOffset % 8 === 0 ? await timeEach(reps, () => check(bigintPairs(all))) : undefined;
+    return { fill: [fill], raw, decoded, columnar, how, decodeSolo, allocFloor };
   } finally {
     mod.close();
   }
@@ -76,6 +81,8 @@ export const job: Job = {
       { job: `${label} hash: readAll raw / items_lookup_batch`, unit: "ms", ibcc: ib?.raw, bcc: bcc.batch, note: vsFloor(ib?.raw) },
       { job: `${label} hash: decoded to JS / items_lookup_batch`, unit: "ms", ibcc: ib?.decoded, bcc: bcc.batch, note: ib ? `${ib.how}; ${vsFloor(ib.decoded)}` : missing },
       { job: `${label} hash: columnar / items_lookup_batch`, unit: "ms", ibcc: ib?.columnar, bcc: bcc.batch, note: vsFloor(ib?.columnar) },
+      { job: `${label} hash: decode alone, no syscalls`, unit: "ms", ibcc: ib?.decodeSolo, note: missing || "Codec.decodeMany of keys and values + pairs, on bytes already read" },
+      { job: `${label} hash: BigInt pairs alone (JS floor)`, unit: "ms", ibcc: ib?.allocFloor, note: missing || "2 BigInts + 1 array per entry from BigUint64Array views" },
       { job: `${label} hash: decoded to JS / items()`, unit: "ms", ibcc: ib?.decoded, bcc: bcc.items, note: "BCC items(): a syscall per key" },
     ];
     return rows;

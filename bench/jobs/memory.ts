@@ -22,6 +22,12 @@ export const job: Job = {
     } catch (e) {
       missing = "ibcc n/a: " + why(e);
     }
+    // glibc gives each thread that mallocs its own arena and keeps what LLVM frees
+    // in it; compiles run on libuv's pool, so the same run with one arena shows
+    // how much of the growth is that.
+    ctx.log(`memory: ibcc with MALLOC_ARENA_MAX=1`);
+    let oneArena: Record<string, number> | undefined;
+    if (ib) oneArena = await runChild("memory", [arg], 300_000, { MALLOC_ARENA_MAX: "1" }).catch(() => undefined);
     const one = (v?: number) => (v === undefined ? undefined : [v]);
     const rows: Row[] = [
       { job: "RSS before any compile", unit: "MB", ibcc: one(ib?.baseline), bcc: [bcc.baseline], note: missing },
@@ -35,6 +41,16 @@ export const job: Job = {
         note = `target < ${TARGET_MB} MB and flat: ${ok ? "met" : "MISSED"} (+${growth.toFixed(1)} MB since ${marks[1]})`;
       }
       rows.push({ job: `RSS after ${m} compile${m > 1 ? "s" : ""}`, unit: "MB", ibcc: one(ib?.[String(m)]), bcc: [bcc[String(m)]], note });
+    }
+    if (oneArena) {
+      const last = String(marks[marks.length - 1]);
+      rows.push({
+        job: `RSS after ${last} compiles, MALLOC_ARENA_MAX=1`,
+        unit: "MB",
+        ibcc: [oneArena[last]],
+        bcc: [bcc[last]],
+        note: `ibcc after ${marks.join("/")}: ${marks.map((m) => oneArena![String(m)].toFixed(0)).join("/")} MB`,
+      });
     }
     return rows;
   },

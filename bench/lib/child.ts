@@ -9,10 +9,10 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export function runChild(name: string, args: string[], timeoutMs = 240_000): Promise<Record<string, any>> {
+export function runChild(name: string, args: string[], timeoutMs = 240_000, env: Record<string, string> = {}): Promise<Record<string, any>> {
   const entry = join(here, "..", "children", name + ".js");
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [entry, ...args], { timeout: timeoutMs, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [entry, ...args], { timeout: timeoutMs, maxBuffer: 1 << 24, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const last = stdout.trim().split("\n").pop() ?? "";
       if (!err) {
         try {

@@ -65,3 +65,28 @@ export async function decodeColumns(map: BpfMap): Promise<Decoded> {
   value.columns(all.values, all.count);
   return { count: sizeOf(keys), how: "readAll + Codec.columns" };
 }
+
+/** Decoding alone, on bytes already read: what the decoded read costs above readAll(). */
+export async function decodeOnly(map: BpfMap, all: { keys: Buffer; values: Buffer; count: number }): Promise<() => number> {
+  const { key, value } = await codecs(map);
+  return () => {
+    const keys = key.decodeMany(all.keys, all.count);
+    const values = value.decodeMany(all.values, all.count);
+    const pairs = new Array(all.count);
+    for (let i = 0; i < all.count; i++) pairs[i] = [keys[i], values[i]];
+    return pairs.length;
+  };
+}
+
+/**
+ * The least a u64 -> u64 decode can cost in JS: a BigInt per key and per value
+ * and an array per pair, straight from BigUint64Array views, kept alive. What
+ * bounds this is the V8 heap (allocation and young-generation copying).
+ */
+export function bigintPairs(all: { keys: Buffer; values: Buffer; count: number }): number {
+  const k = new BigUint64Array(all.keys.buffer, all.keys.byteOffset, all.count);
+  const v = new BigUint64Array(all.values.buffer, all.values.byteOffset, all.count);
+  const pairs = new Array(all.count);
+  for (let i = 0; i < all.count; i++) pairs[i] = [k[i], v[i]];
+  return pairs.length;
+}
