@@ -1,0 +1,60 @@
+/**
+ * The `%%bpf [NAME] [options]` cell magic: compile the block, load and attach
+ * its functions, and bind the program to NAME. A failed block leaves the
+ * earlier program of that NAME as it was; a good one replaces it.
+ */
+import { CellError, type CellMagic, type MagicBlock, type MagicContext } from "../kernel/plugin.js";
+import { blockSpec } from "./spec/block.js";
+import { HEADER_OPTIONS, HeaderSyntaxError } from "./spec/header.js";
+import { headersWarning } from "./headers-check.js";
+import { loadProgram } from "./load.js";
+import { bind } from "./programs.js";
+import { setCurrentIO } from "./session.js";
+import { programTypeText } from "./type-text.js";
+import { completeInBlock, inspectInBlock } from "./helpers-doc.js";
+
+let warnedAboutHeaders = false;
+
+export const BPF_CELL_HELP =
+  "%%bpf [NAME] [options]: compile BCC C, attach it by naming convention and options, bind it to NAME (default bpf)";
+
+/** The long help: options and the BTF forms. */
+export const BPF_CELL_USAGE = [
+  "%%bpf [NAME] [options]",
+  "  Compiles the block's BCC C, loads and attaches its functions, binds the program to NAME.",
+  "  Attached by name: TRACEPOINT_PROBE, RAW_TRACEPOINT_PROBE, kprobe__X, kretprobe__X,",
+  "  tracepoint__CAT__EV, KFUNC_PROBE, KRETFUNC_PROBE, LSM_PROBE. Options:",
+  ...Object.entries(HEADER_OPTIONS).map(([o, v]) => `    ${o} ${v}`),
+  "  Kernel struct fields at the running kernel's BTF offsets (right even with other headers):",
+  "    BTF_READ(ptr, task_struct, tgid)   BTF_READ_INTO(dst, ptr, task_struct, comm)",
+  "    BTF_OFFSET(task_struct, pid)       BTF_SIZE(task_struct, comm)   paths: a, a.b, a->b, a[3]",
+].join("\n");
+
+export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise<unknown> {
+  setCurrentIO(ctx);
+  let spec;
+  try {
+    spec = blockSpec(block.args, block.body);
+  } catch (e) {
+    if (e instanceof HeaderSyntaxError) throw new CellError("UsageError", e.message, [e.message, "", BPF_CELL_USAGE]);
+    throw e;
+  }
+  if (!warnedAboutHeaders) {
+    warnedAboutHeaders = true;
+    const w = headersWarning();
+    if (w) ctx.stream("stderr", w);
+  }
+  const program = await loadProgram(spec, { body: block.body, headerLine: block.headerLine });
+  bind(spec.name, program);
+  ctx.setGlobal(spec.name, program, programTypeText(program));
+  return program;
+}
+
+export const bpfCell: CellMagic = {
+  kind: "cell",
+  name: "bpf",
+  help: BPF_CELL_HELP,
+  run: runBpfBlock,
+  complete: completeInBlock,
+  inspect: (body, cursor) => inspectInBlock(body, cursor),
+};

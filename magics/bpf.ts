@@ -1,0 +1,38 @@
+/**
+ * The `BPF` global: a program from TypeScript text instead of a %%bpf block.
+ *
+ *   const p = await BPF.load({ text: `...`, cflags: ["-DN=4"] });
+ *
+ * `attach` is false for load-only, or header options as a %%bpf line takes
+ * them ("--uprobe /bin/x:main=f"). With `name`, the program replaces the
+ * earlier one of that name, as a re-run %%bpf NAME does. Constructors cannot
+ * await, so BPF.load is the one way in.
+ */
+import { blockSpec } from "./spec/block.js";
+import { loadProgram } from "./load.js";
+import { bind, track } from "./programs.js";
+import type { Program } from "./program.js";
+
+export interface BpfOptions {
+  text: string;
+  cflags?: string[];
+  attach?: boolean | string;
+  name?: string;
+}
+
+export class BPF {
+  private constructor() {
+    throw new Error("use `await BPF.load({ text })`: loading is asynchronous, and a constructor cannot wait for it");
+  }
+
+  static async load(options: BpfOptions | string): Promise<Program> {
+    const o = typeof options === "string" ? { text: options } : options;
+    const header = [o.name ?? "", typeof o.attach === "string" ? o.attach : "", o.attach === false ? "--no-attach" : ""].join(" ");
+    const spec = blockSpec(header, o.text);
+    spec.cflags.push(...(o.cflags ?? []));
+    const program = await loadProgram(spec, { body: o.text, headerLine: 0 });
+    if (o.name) bind(o.name, program);
+    else track(program);
+    return program;
+  }
+}

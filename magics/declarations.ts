@@ -1,0 +1,121 @@
+/**
+ * Ambient declarations of the BPF side's globals and the types a %%bpf
+ * program is bound with (type-text.ts writes `BpfProgram<{...maps}, {...events}>`),
+ * for completion, inspection and type checking in TypeScript cells.
+ */
+export const DECLARATIONS = `
+/** Options of a histogram drawn from a BPF_HISTOGRAM-style map. */
+interface BpfHistogramOptions {
+  /** "log2" (bpf_log2l slots, the default) or "linear". */
+  kind?: "log2" | "linear";
+  /** A struct key's field naming the section, as BCC's print_log2_hist section_header. */
+  section?: string;
+  /** The slot field of a struct key (default "slot"). */
+  slot?: string;
+  sectionHeader?: string;
+  /** The value's unit ("usecs", "bytes"). */
+  unit?: string;
+  linearStep?: number;
+  title?: string;
+  logScale?: boolean;
+  stripLeadingZero?: boolean;
+}
+
+/** A histogram read once from a map; displays as a chart, text is BCC's star bars. */
+interface BpfHistogram {
+  readonly total: bigint;
+  /** BCC's print_log2_hist / print_linear_hist text. */
+  text(): string;
+}
+
+interface BpfWatchOptions {
+  /** Milliseconds between updates (default 1000). */
+  every?: number;
+  /** Total milliseconds (default: until the cell is interrupted). */
+  for?: number;
+  /** "table" (default) or "histogram". */
+  view?: "table" | "histogram";
+  histogram?: BpfHistogramOptions;
+  table?: { top?: number; sortBy?: string; ascending?: boolean; columns?: string[]; title?: string };
+}
+
+/** A typed BPF map. 64-bit integers are bigint; char arrays are strings; structs are objects. */
+interface BpfTable<K = unknown, V = unknown> {
+  readonly name: string;
+  /** "hash", "array", "percpu_array", ... */
+  readonly type: string;
+  readonly maxEntries: number;
+  /** The number of entries. */
+  readonly size: number;
+  get(key: K): V | undefined;
+  set(key: K, value: V): void;
+  delete(key: K): boolean;
+  clear(): void;
+  /** Every entry, read in batches. */
+  entries(): [K, V][];
+  keys(): K[];
+  values(): V[];
+  [Symbol.iterator](): Iterator<[K, V]>;
+  histogram(options?: BpfHistogramOptions): BpfHistogram;
+  /** The table view with top N and sort order. */
+  view(options?: { top?: number; sortBy?: string; ascending?: boolean; columns?: string[]; title?: string }): unknown;
+  /** One output updated in place every \`every\` ms until \`for\` ms pass or the cell is interrupted; resolves with frames drawn. */
+  watch(options?: BpfWatchOptions): Promise<number>;
+}
+
+interface BpfEventOptions {
+  pageCount?: number;
+  signal?: AbortSignal;
+  maxQueue?: number;
+  /** Stop after this many events. */
+  limit?: number;
+  /** Stop after this many milliseconds. */
+  for?: number;
+}
+
+/** Decoded events of a perf or ring buffer map: \`for await (const ev of prog.events("events"))\`. Ends on break or interrupt. */
+interface BpfEventStream<T> extends AsyncIterable<T> {
+  /** Events dropped by the kernel or because the loop fell behind. */
+  readonly lost: number;
+  readonly received: number;
+  readonly closed: boolean;
+  close(): void;
+  /** Every event until the stream ends (limit, for, interrupt). */
+  collect(): Promise<T[]>;
+  /** A live table of the latest events; resolves with the count seen. */
+  live(options?: { every?: number; for?: number; rows?: number }): Promise<number>;
+}
+
+/** A loaded BPF program: a %%bpf block's NAME or what BPF.load returns. */
+interface BpfProgram<M = Record<string, BpfTable>, E = Record<string, unknown>> {
+  readonly name: string;
+  readonly closed: boolean;
+  /** The loaded programs' ids (as %bps and bpftool show them). */
+  readonly ids: number[];
+  /** The maps by name, typed from the C declarations. */
+  readonly maps: M;
+  table<N extends keyof M & string>(name: N): M[N];
+  table(name: string): BpfTable;
+  events<N extends keyof E & string>(name: N, options?: BpfEventOptions): BpfEventStream<E[N]>;
+  events<T = unknown>(name?: string, options?: BpfEventOptions): BpfEventStream<T>;
+  /** Streams bpf_trace_printk output into the cell; resolves with the line count. */
+  tracePrint(options?: { for?: number }): Promise<number>;
+  /** Detaches and frees everything; idempotent. */
+  close(): void;
+}
+
+interface BpfLoadOptions {
+  /** BCC C text. */
+  text: string;
+  cflags?: string[];
+  /** false: load only; a string: %%bpf header options ("--uprobe /bin/x:main=f"). */
+  attach?: boolean | string;
+  /** Replaces the earlier program of this name, as re-running %%bpf NAME does. */
+  name?: string;
+}
+
+/** BPF programs from TypeScript text: \`const p = await BPF.load({ text: \\\`...\\\` })\`. */
+declare const BPF: {
+  load(options: BpfLoadOptions | string): Promise<BpfProgram>;
+};
+`;

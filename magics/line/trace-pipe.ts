@@ -1,0 +1,15 @@
+/** `%trace_pipe [--for SECONDS]`: bpf_trace_printk output streamed into the cell until interrupted. */
+import { CellError, type LineMagic } from "../../kernel/plugin.js";
+import { tracePipe } from "../trace-pipe.js";
+
+export const tracePipeMagic: LineMagic = {
+  kind: "line",
+  name: "trace_pipe",
+  help: "%trace_pipe [--for SECONDS]: stream bpf_trace_printk output (tracefs trace_pipe) until interrupted or time is up",
+  async run(args, ctx) {
+    const m = /^\s*(?:--for(?:=|\s+)(\d+(?:\.\d+)?))?\s*$/.exec(args);
+    if (!m) throw new CellError("UsageError", `%trace_pipe takes only --for SECONDS, not '${args.trim()}'`);
+    await tracePipe({ io: ctx, for: m[1] !== undefined ? Number(m[1]) * 1000 : undefined });
+    return undefined;
+  },
+};

@@ -1,0 +1,30 @@
+/**
+ * The BPF side as the kernel loads it (dynamic import of magics/plugin.js):
+ * the %%bpf cell magic and line magics, the BPF global and its declarations,
+ * and a shutdown that detaches everything.
+ */
+import type { CellIO, KernelPlugin } from "../kernel/plugin.js";
+import { MAGICS } from "./registry.js";
+import { BPF } from "./bpf.js";
+import { DECLARATIONS } from "./declarations.js";
+import { detachAll } from "./programs.js";
+import { setCurrentIO } from "./session.js";
+
+/**
+ * Besides the contract: the kernel may call onExecute with each cell's IO so
+ * that watches and event streams started from TypeScript reach the right cell.
+ */
+const plugin: KernelPlugin & { onExecute(io: CellIO): void } = {
+  name: "bpf",
+  magics: MAGICS,
+  globals: { BPF },
+  declarations: DECLARATIONS,
+  shutdown() {
+    detachAll();
+  },
+  onExecute(io: CellIO) {
+    setCurrentIO(io);
+  },
+};
+
+export default plugin;
