@@ -6,7 +6,7 @@
  */
 import * as vl from "vega-lite";
 import * as vega from "vega";
-import { renderAsync } from "@resvg/resvg-js";
+import { renderAsync, type ResvgRenderOptions } from "@resvg/resvg-js";
 import { fontFiles, SANS_FAMILY } from "./fonts.js";
 
 /** A Vega-Lite v5 spec (kept loose: the builders here make them). */
@@ -70,13 +70,10 @@ export async function vegaToSvg(spec: VegaSpec, warnings: string[] = []): Promis
   }
 }
 
-/**
- * Rasterizes SVG to PNG with the system's sans-serif font, so labels show.
- * resvg works on a libuv thread, so the kernel keeps answering heartbeats.
- */
-export async function svgToPng(svg: string): Promise<Buffer> {
+/** resvg's options: the system's sans-serif regular and bold faces, so labels show. */
+export function rasterOptions(): ResvgRenderOptions {
   const files = fontFiles();
-  const image = await renderAsync(svg, {
+  return {
     font: {
       // Loading every system font costs ~50 ms a render; a known pair is enough.
       loadSystemFonts: files.length === 0,
@@ -84,8 +81,12 @@ export async function svgToPng(svg: string): Promise<Buffer> {
       defaultFontFamily: SANS_FAMILY,
       sansSerifFamily: SANS_FAMILY,
     },
-  });
-  return image.asPng();
+  };
+}
+
+/** Rasterizes SVG to PNG on a libuv thread, so the kernel keeps answering heartbeats. */
+export async function svgToPng(svg: string): Promise<Buffer> {
+  return (await renderAsync(svg, rasterOptions())).asPng();
 }
 
 async function timed<T>(f: () => T | Promise<T>): Promise<[T, number]> {

@@ -22,6 +22,9 @@ import {
   type ViewSource,
 } from "../../kernel/display/index.js";
 import { countMarkItems, isPng } from "./svg-marks.js";
+import { Resvg } from "@resvg/resvg-js";
+import { rasterOptions } from "../../kernel/display/render.js";
+import { fontFiles } from "../../kernel/display/fonts.js";
 
 const source: ViewSource = {
   kernelRelease: "6.18.0-test",
@@ -197,5 +200,20 @@ describe("watch views", () => {
       const d = await histogram({ kind: "log2", buckets: counts.map((count, index) => ({ index, count })) });
       expect(countMarkItems(String(d.data["image/svg+xml"]), "rect")).toBe(counts.length - 1);
     }
+  });
+});
+
+describe("PNG text", () => {
+  it("rasterizes labels with a system font", () => {
+    const files = fontFiles();
+    console.log(`PNG fonts: ${files.join(", ") || "none found by fc-match (install fonts-dejavu-core)"}`);
+    expect(files.length).toBeGreaterThan(0);
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="white"/>' +
+      '<text x="5" y="28" font-family="sans-serif" font-size="24" fill="black">128 -&gt; 255</text></svg>';
+    const pixels = new Resvg(svg, rasterOptions()).render().pixels;
+    let dark = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i] < 128) dark++;
+    // Without a font resvg drops text and the image stays white.
+    expect(dark).toBeGreaterThan(200);
   });
 });
