@@ -14,22 +14,32 @@ interface Decoded {
   how: string;
 }
 
+// Made once per map, as a cell holds one table object and reads it again and
+// again: building codecs is a one-off cost, not a cost of each read.
+const typed = new WeakMap<BpfMap, any>();
+const coded = new WeakMap<BpfMap, { key: any; value: any }>();
+
 async function typedMap(map: BpfMap): Promise<any | undefined> {
+  if (typed.has(map)) return typed.get(map);
   const t = await tableModule();
-  if (!t?.TypedMap) return undefined;
+  let tm: any;
   try {
-    return new t.TypedMap(map);
+    tm = t?.TypedMap ? new t.TypedMap(map) : undefined;
   } catch {
-    return undefined;
+    tm = undefined;
   }
+  typed.set(map, tm);
+  return tm;
 }
 
 async function codecs(map: BpfMap) {
-  const c: any = await import(CODEC);
-  return {
-    key: c.compileCodec(map.keyDesc, map.keySize),
-    value: c.compileCodec(map.valueDesc, map.valueSize),
-  };
+  let c = coded.get(map);
+  if (!c) {
+    const m: any = await import(CODEC);
+    c = { key: m.compileCodec(map.keyDesc, map.keySize), value: m.compileCodec(map.valueDesc, map.valueSize) };
+    coded.set(map, c);
+  }
+  return c;
 }
 
 function sizeOf(x: any): number {
