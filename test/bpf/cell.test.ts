@@ -1,0 +1,120 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { CellError } from "../../kernel/plugin.js";
+import { runBpfBlock } from "../../magics/bpf-cell.js";
+import { detachAll, byName } from "../../magics/programs.js";
+import type { Program } from "../../magics/program.js";
+import { stripAnsi } from "../../magics/diagnostics/ansi.js";
+import { loadedProgramIds, plainText, testContext } from "./context.js";
+
+afterAll(() => {
+  detachAll();
+});
+
+async function cellError(p: Promise<unknown>): Promise<CellError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(CellError);
+    return e as CellError;
+  }
+  throw new Error("the block did not fail");
+}
+
+const COUNTS = `
+BPF_HASH(counts, struct key_t, u64);
+struct key_t { char comm[16]; };
+TRACEPOINT_PROBE(raw_syscalls, sys_enter) {
+  struct key_t k = {};
+  bpf_get_current_comm(&k.comm, sizeof(k.comm));
+  counts.increment(k);
+  return 0;
+}`.replace("BPF_HASH(counts, struct key_t, u64);\nstruct key_t { char comm[16]; };", "struct key_t { char comm[16]; };\nBPF_HASH(counts, struct key_t, u64);");
+
+describe("%%bpf blocks", () => {
+  it("counts syscalls by process name in a hash, typed", async () => {
+    const ctx = testContext();
+    const prog = (await runBpfBlock({ args: "sc", body: COUNTS, headerLine: 1 }, ctx)) as Program;
+    execFileSync("/bin/true");
+    execFileSync("/bin/true");
+    const entries = prog.table("counts").entries() as [{ comm: string }, bigint][];
+    const mine = entries.find(([k]) => k.comm === "true");
+    console.log(`syscalls by comm: ${entries.length} names; 'true' made ${mine?.[1]}`);
+    expect(mine).toBeDefined();
+    expect(mine![1]).toBeGreaterThan(10n);
+    const bound = ctx.globals.get("sc");
+    expect(bound?.value).toBe(prog);
+    expect(bound?.type).toBe("BpfProgram<{ counts: BpfTable<{ comm: string }, bigint> }, {  }>");
+    const summary = await plainText(prog);
+    expect(summary).toMatch(/tracepoint raw_syscalls:sys_enter/);
+    expect(summary).toMatch(/counts\s+hash\s+\{ comm: string \}\s+bigint\s+10240/);
+    expect(await plainText(prog.table("counts"))).toMatch(/comm/);
+  });
+
+  it("reports a compile error on the cell's line, with the source and a caret", async () => {
+    const body = "BPF_HASH(h, u32, u64);\nTRACEPOINT_PROBE(syscalls, sys_enter_getppid) {\n  u32 k = 0;\n  h.increment(kk);\n  return 0;\n}";
+    const e = await cellError(runBpfBlock({ args: "bad", body, headerLine: 3 }, testContext()));
+    // body line 4 of a block whose header is cell line 3
+    expect(e.evalue).toMatch(/^cell line 7: use of undeclared identifier 'kk'/);
+    const tb = e.traceback.map(stripAnsi);
+    expect(tb).toContain("cell line 7, col 15: error: use of undeclared identifier 'kk'");
+    expect(tb).toContain("      h.increment(kk);");
+    expect(tb).toContain("                  ^");
+  });
+
+  it("shows a verifier rejection with its log and a hint", async () => {
+    // a map lookup used without its NULL check
+    const body = "BPF_HASH(h, u32, u64);\nRAW_TRACEPOINT_PROBE(sys_enter) {\n  u32 k = 1;\n  u64 *v = h.lookup(&k);\n  return *v > 0;\n}";
+    const e = await cellError(runBpfBlock({ args: "vbad", body, headerLine: 1 }, testContext()));
+    expect(e.ename).toBe("VerifierError");
+    const tb = e.traceback.map(stripAnsi).join("\n");
+    console.log(tb);
+    expect(tb).toMatch(/rejected raw_tracepoint__sys_enter\(\)/);
+    expect(tb).toMatch(/failing instruction: \d+: \(/);
+    expect(tb).toMatch(/hint: the map lookup's result is used without a NULL check/);
+    expect((e as unknown as { log: string }).log.length).toBeGreaterThan(0);
+  });
+
+  it("says kprobes are missing and what to use instead", async () => {
+    const body = "int kprobe__vfs_read(struct pt_regs *ctx) { return 0; }";
+    const e = await cellError(runBpfBlock({ args: "kp", body, headerLine: 1 }, testContext()));
+    expect(e.ename).toBe("MissingFeature");
+    expect(e.evalue).toMatch(/this kernel has no kprobes \(built without CONFIG_KPROBES\): use a tracepoint \(TRACEPOINT_PROBE\(syscalls, sys_enter_X\)\)/);
+  });
+
+  it("lists near tracepoints for an unknown one", async () => {
+    const e = await cellError(runBpfBlock({ args: "tp", body: "TRACEPOINT_PROBE(sched, sched_proces_exec) { return 0; }", headerLine: 1 }, testContext()));
+    expect(e.evalue).toMatch(/did you mean sched:sched_process_exec/);
+  });
+
+  it("names a bad header option", async () => {
+    const e = await cellError(runBpfBlock({ args: "x --kprobe", body: "", headerLine: 1 }, testContext()));
+    expect(e.ename).toBe("UsageError");
+    expect(e.evalue).toMatch(/--kprobe: missing its value/);
+  });
+
+  it("re-running replaces the earlier program; a failing re-run leaves it working", async () => {
+    const body = "BPF_ARRAY(n, u64, 1);\nTRACEPOINT_PROBE(syscalls, sys_enter_getppid) { int z = 0; n.increment(z); return 0; }";
+    const first = (await runBpfBlock({ args: "rr", body, headerLine: 1 }, testContext())) as Program;
+    const before = loadedProgramIds();
+    const second = (await runBpfBlock({ args: "rr", body, headerLine: 1 }, testContext())) as Program;
+    const after = loadedProgramIds();
+    console.log(`bpftool prog show: ${before.length} programs before the re-run, ${after.length} after`);
+    expect(after.length).toBe(before.length);
+    expect(first.closed).toBe(true);
+    for (const id of first.ids) expect(after).not.toContain(id);
+    for (const id of second.ids) expect(after).toContain(id);
+
+    await cellError(runBpfBlock({ args: "rr", body: body.replace("return 0; }", "return zz; }"), headerLine: 1 }, testContext()));
+    await cellError(runBpfBlock({ args: "rr --tracepoint syscalls:sys_enter_getppid=nope", body, headerLine: 1 }, testContext()));
+    expect(byName("rr")).toBe(second);
+    expect(second.closed).toBe(false);
+    expect(loadedProgramIds().length).toBe(after.length);
+    const n0 = second.table("n").get(0) as bigint;
+    process.ppid; // getppid
+    execFileSync("/bin/sh", ["-c", "true"]);
+    const ppid = () => execFileSync("python3", ["-c", "import os; os.getppid()"]);
+    ppid();
+    expect((second.table("n").get(0) as bigint) > n0).toBe(true);
+  });
+});
