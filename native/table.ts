@@ -1,0 +1,241 @@
+/**
+ * A decoded view over a raw BpfMap: keys and values as JS values through codecs
+ * made from BCC's type descriptions. Sizes are checked once, when the view is
+ * made; every error names the map and the operation.
+ */
+import {
+  Codec,
+  CodecError,
+  compileCodec,
+  decodePerCpu,
+  encodePerCpu,
+  rawCodec,
+  round8,
+  type Column,
+} from "./codec.js";
+import { BpfError, type BpfMap } from "./types.js";
+
+export interface TypedMapOptions<K, V> {
+  /** A codec or a BCC type description for keys (default: the map's own description). */
+  key?: Codec<K> | unknown;
+  /** For per-CPU maps, the codec of one CPU's value. */
+  value?: Codec<unknown> | unknown;
+}
+
+export interface ColumnarEntries {
+  count: number;
+  keys: Column;
+  /** One value per key; for per-CPU integer maps, the sum over CPUs. */
+  values: Column;
+  /** Per-CPU maps: every CPU's value, key-major (key i, CPU c at i * cpus + c). */
+  cpuValues?: Column;
+  cpus?: number;
+}
+
+/** The failure of one operation on one map, with the cause kept. */
+export class TableError extends Error {
+  override name = "TableError";
+  constructor(
+    message: string,
+    readonly map: string,
+    readonly op: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * K and V are the decoded types; for a per-CPU map V is the array of per-CPU values
+ * (get returns one element per possible CPU).
+ */
+export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
+  readonly key: Codec<K>;
+  /** For per-CPU maps: one CPU's value. */
+  readonly value: Codec<unknown>;
+  /** Descriptions that could not be used, and what was used instead. */
+  readonly warnings: string[] = [];
+  private readonly valueStride: number;
+
+  constructor(
+    readonly map: BpfMap,
+    opts: TypedMapOptions<K, V> = {},
+  ) {
+    this.key = this.codecFor("key", opts.key ?? map.keyDesc, map.keySize, opts.key !== undefined) as Codec<K>;
+    this.value = this.codecFor("value", opts.value ?? map.valueDesc, map.valueSize, opts.value !== undefined);
+    this.valueStride = map.perCpu ? map.possibleCpus * round8(map.valueSize) : map.valueSize;
+  }
+
+  private codecFor(side: "key" | "value", given: unknown, size: number, explicit: boolean): Codec<unknown> {
+    if (given instanceof Codec) {
+      if (given.size !== size)
+        throw new TableError(`map ${this.map.name}: the ${side} codec is ${given.size} bytes but the map's ${side}s are ${size}`, this.map.name, "typed_view");
+      return given;
+    }
+    if (given === undefined) {
+      if (size > 0) this.warnings.push(`${side}: no type description; ${side}s are raw Buffers of ${size} bytes`);
+      return rawCodec(size);
+    }
+    try {
+      return compileCodec(given, size);
+    } catch (e) {
+      if (explicit || !(e instanceof CodecError)) throw this.fail("typed_view", e);
+      // BCC's descriptions lose inner array dimensions (int m[2][3]); the bytes are still there.
+      this.warnings.push(`${side}: ${(e as Error).message}; ${side}s are raw Buffers of ${size} bytes`);
+      return rawCodec(size);
+    }
+  }
+
+  get name(): string {
+    return this.map.name;
+  }
+
+  get perCpu(): boolean {
+    return this.map.perCpu;
+  }
+
+  /** TypeScript text of this view's type, e.g. `TypedMap<{ pid: number; comm: string }, bigint>`. */
+  get tsType(): string {
+    const v = this.perCpu ? `Array<${this.value.tsType}>` : this.value.tsType;
+    return `TypedMap<${this.key.tsType}, ${v}>`;
+  }
+
+  get(k: K): V | undefined {
+    const raw = this.run("get", () => this.map.lookup(this.encodeKey(k, "get")));
+    return raw === undefined ? undefined : this.decodeValue(raw, 0);
+  }
+
+  has(k: K): boolean {
+    return this.run("has", () => this.map.lookup(this.encodeKey(k, "has"))) !== undefined;
+  }
+
+  /**
+   * flags: 0 any, 1 only if absent, 2 only if present. Per-CPU maps take one
+   * value per CPU, or one value for every CPU.
+   */
+  set(k: K, v: V | (V extends Array<infer E> ? E : never), flags = 0): this {
+    const key = this.encodeKey(k, "set");
+    const value = this.run("set", () => (this.perCpu ? encodePerCpu(this.value, v as unknown, this.map.possibleCpus) : this.value.encode(v)));
+    this.run("set", () => this.map.update(key, value, flags));
+    return this;
+  }
+
+  /** false when the key was not there. */
+  delete(k: K): boolean {
+    return this.run("delete", () => this.map.delete(this.encodeKey(k, "delete")));
+  }
+
+  /** Removes every entry (arrays: zeroes every value). */
+  clear(): void {
+    this.run("clear", () => this.map.clear());
+  }
+
+  /** The number of keys (for arrays, max_entries). */
+  get size(): number {
+    if (this.map.keySize === 0) return 0;
+    return this.run("size", () => this.map.keys().length / this.map.keySize);
+  }
+
+  keys(): K[] {
+    const buf = this.run("keys", () => this.map.keys());
+    return this.run("keys", () => this.key.decodeMany(buf, buf.length / this.key.size));
+  }
+
+  values(): V[] {
+    return this.entries().map((e) => e[1]);
+  }
+
+  /** Every entry, read in batches and decoded in one pass. */
+  entries(): [K, V][] {
+    const { keys, values, count } = this.run("entries", () => this.map.readAll());
+    return this.run("entries", () => {
+      const ks = this.key.decodeMany(keys, count);
+      const out = new Array<[K, V]>(count);
+      if (this.perCpu) for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * this.valueStride)];
+      else {
+        const vs = this.value.decodeMany(values, count) as V[];
+        for (let i = 0; i < count; i++) out[i] = [ks[i], vs[i]];
+      }
+      return out;
+    });
+  }
+
+  /** Every entry as columns: BigUint64Array keys and values for a u64 -> u64 map, say. */
+  entriesColumnar(): ColumnarEntries {
+    const { keys, values, count } = this.run("entries", () => this.map.readAll());
+    return this.run("entries", () => {
+      const keyCol = this.key.columns(keys, count);
+      if (!this.perCpu) return { count, keys: keyCol, values: this.value.columns(values, count) };
+      const cpus = this.map.possibleCpus;
+      const cpuValues = this.value.columns(values, count * cpus, round8(this.value.size));
+      return { count, keys: keyCol, values: this.value.isInteger ? sumColumns(cpuValues, count, cpus) : cpuValues, cpuValues, cpus };
+    });
+  }
+
+  /** Per-CPU integer maps: the value summed over every CPU (0 when the key is absent). */
+  sum(k: K): V extends Array<infer E> ? E : never {
+    if (!this.perCpu || !this.value.isInteger)
+      throw new TableError(`sum ${this.name}: only per-CPU maps of integers can be summed (this is a ${this.map.type} map of ${this.value.tsType})`, this.name, "sum");
+    const per = (this.get(k) ?? []) as unknown as (number | bigint)[];
+    return sumOf(per, this.value.tsType === "bigint") as V extends Array<infer E> ? E : never;
+  }
+
+  [Symbol.iterator](): Iterator<[K, V]> {
+    return this.entries()[Symbol.iterator]();
+  }
+
+  private decodeValue(buf: Buffer, offset: number): V {
+    return (this.perCpu ? decodePerCpu(this.value, buf, this.map.possibleCpus, offset) : this.value.decode(buf, offset)) as V;
+  }
+
+  private encodeKey(k: K, op: string): Buffer {
+    return this.run(op, () => this.key.encode(k));
+  }
+
+  private run<T>(op: string, f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      throw this.fail(op, e);
+    }
+  }
+
+  private fail(op: string, e: unknown): Error {
+    if (e instanceof TableError) return e;
+    // Keep the kernel's code and errno for callers that branch on them; add the map and the operation.
+    if (e instanceof BpfError)
+      return e.message.includes(this.name) ? e : new BpfError(`${op} ${this.name}: ${e.message}`, e.code, e.errno, e.op);
+    const msg = e instanceof Error ? e.message : String(e);
+    return new TableError(`${op} ${this.name}: ${msg}`, this.name, op, e);
+  }
+}
+
+function sumOf(values: (number | bigint)[], big: boolean): number | bigint {
+  if (big) return values.reduce<bigint>((a, b) => a + BigInt(b), 0n);
+  return values.reduce<number>((a, b) => a + Number(b), 0);
+}
+
+function sumColumns(col: Column, count: number, cpus: number): Column {
+  if (col instanceof BigUint64Array || col instanceof BigInt64Array) {
+    const out = col instanceof BigUint64Array ? new BigUint64Array(count) : new BigInt64Array(count);
+    for (let i = 0; i < count; i++) {
+      let s = 0n;
+      for (let c = 0; c < cpus; c++) s += col[i * cpus + c];
+      out[i] = s;
+    }
+    return out;
+  }
+  const src = col as ArrayLike<number>;
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    let s = 0;
+    for (let c = 0; c < cpus; c++) s += src[i * cpus + c];
+    out[i] = s;
+  }
+  return out;
+}
+
+/** The typed view of a map, from its own descriptions. */
+export function typedMap<K = unknown, V = unknown>(map: BpfMap, opts?: TypedMapOptions<K, V>): TypedMap<K, V> {
+  return new TypedMap<K, V>(map, opts);
+}

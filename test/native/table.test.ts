@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compile, possibleCpus, type Module } from "../../native/index.js";
+import { compileCodec } from "../../native/codec.js";
+import { TableError, TypedMap } from "../../native/table.js";
+import { SymbolResolver, readStack, symbolizeStack } from "../../native/symbols.js";
+
+const SOURCE = `
+struct key_t { u32 pid; char comm[16]; };
+struct val_t { u64 count; u64 bytes; u32 cpu; char name[12]; };
+typedef char path_t[32];
+BPF_HASH(by_task, struct key_t, struct val_t, 1024);
+BPF_HASH(big, u64, u64, 110000);
+BPF_ARRAY(slots, u32, 8);
+BPF_PERCPU_ARRAY(calls, u64, 1);
+BPF_HASH(paths, int, path_t, 16);
+BPF_STACK_TRACE(stacks, 64);
+BPF_ARRAY(stack_ids, int, 2);
+
+TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {
+    int zero = 0, one = 1;
+    u64 *c = calls.lookup(&zero);
+    if (c) (*c)++;
+    int kid = stacks.get_stackid(args, 0);
+    int uid = stacks.get_stackid(args, BPF_F_USER_STACK);
+    stack_ids.update(&zero, &kid);
+    stack_ids.update(&one, &uid);
+    return 0;
+}
+`;
+
+describe("TypedMap over real BPF maps", () => {
+  let mod: Module;
+
+  beforeAll(async () => {
+    mod = await compile(SOURCE);
+  });
+
+  afterAll(() => {
+    mod?.close();
+  });
+
+  it("sets, gets, deletes and lists struct keys and values", () => {
+    const t = new TypedMap<{ pid: number; comm: string }, { count: bigint; bytes: bigint; cpu: number; name: string }>(mod.map("by_task"));
+    expect(t.warnings).toEqual([]);
+    expect(t.tsType).toBe("TypedMap<{ pid: number; comm: string }, { count: bigint; bytes: bigint; cpu: number; name: string }>");
+    const k1 = { pid: 1, comm: "init" };
+    const k2 = { pid: 4242, comm: "bash" };
+    t.set(k1, { count: 1n, bytes: 2n ** 60n, cpu: 3, name: "one" });
+    t.set(k2, { count: 5n, bytes: 10n, cpu: 0, name: "two" });
+    expect(t.get(k1)).toEqual({ count: 1n, bytes: 2n ** 60n, cpu: 3, name: "one" });
+    expect(t.has(k2)).toBe(true);
+    expect(t.has({ pid: 9, comm: "x" })).toBe(false);
+    expect(t.get({ pid: 9, comm: "x" })).toBeUndefined();
+    expect(t.size).toBe(2);
+    expect(t.keys().sort((a, b) => a.pid - b.pid)).toEqual([k1, k2]);
+    const entries = new Map([...t].map(([k, v]) => [k.comm, v.count]));
+    expect(entries).toEqual(new Map([["init", 1n], ["bash", 5n]]));
+    expect(t.delete(k1)).toBe(true);
+    expect(t.delete(k1)).toBe(false);
+    t.clear();
+    expect(t.size).toBe(0);
+  });
+
+  it("reads a top-level char array value as a string", () => {
+    const t = new TypedMap<number, string>(mod.map("paths"));
+    t.set(3, "/usr/lib/os-release");
+    expect(t.get(3)).toBe("/usr/lib/os-release");
+    expect(t.value.tsType).toBe("string");
+  });
+
+  it("reads arrays: every index is a key, clear zeroes", () => {
+    const t = new TypedMap<number, number>(mod.map("slots"));
+    expect(t.size).toBe(8);
+    t.set(2, 77);
+    expect(t.get(2)).toBe(77);
+    expect(t.values().reduce((a, b) => a + b, 0)).toBe(77);
+    t.clear();
+    expect(t.get(2)).toBe(0);
+  });
+
+  it("names the map and the operation in its errors", () => {
+    const t = new TypedMap<number, number>(mod.map("slots"));
+    expect(() => t.set(8, 1)).toThrow(/^set slots: .*E2BIG/);
+    expect(() => t.set(1, 1, 1)).toThrow(/^set slots: .*EEXIST/); // BPF_NOEXIST on an array
+    const bad = new TypedMap<{ pid: number; comm: string }, unknown>(mod.map("by_task"));
+    expect(() => bad.set({ pid: 1, comm: "x" }, { count: "lots" })).toThrow(TableError);
+    expect(() => bad.set({ pid: 1, comm: "x" }, { count: "lots" })).toThrow(/^set by_task: /);
+    expect(() => new TypedMap(mod.map("slots"), { key: compileCodec("unsigned long long") })).toThrow(
+      /map slots: the key codec is 8 bytes but the map's keys are 4/,
+    );
+  });
+
+  it("gives per-CPU values one per CPU, and sums them", async () => {
+    const t = new TypedMap<number, bigint[]>(mod.map("calls"));
+    expect(t.perCpu).toBe(true);
+    expect(t.tsType).toBe("TypedMap<number, Array<bigint>>");
+    const per = Array.from({ length: possibleCpus }, (_, i) => BigInt(i + 1));
+    t.set(0, per);
+    expect(t.get(0)).toEqual(per);
+    expect(t.sum(0)).toBe(per.reduce((a, b) => a + b, 0n));
+    t.set(0, 0n as unknown as bigint[]); // one value for every CPU
+    expect(t.get(0)).toEqual(per.map(() => 0n));
+
+    const prog = await mod.load("tracepoint__syscalls__sys_enter_getppid", "tracepoint");
+    prog.attachTracepoint("syscalls", "sys_enter_getppid");
+    try {
+      for (let i = 0; i < 100; i++) void process.ppid;
+    } finally {
+      prog.close();
+    }
+    expect(t.sum(0)).toBeGreaterThanOrEqual(100n);
+    const cols = t.entriesColumnar();
+    expect(cols.cpus).toBe(possibleCpus);
+    expect((cols.values as BigUint64Array)[0]).toBe(t.sum(0));
+    expect((cols.cpuValues as BigUint64Array).length).toBe(possibleCpus);
+    expect(() => new TypedMap(mod.map("slots")).sum(0 as never)).toThrow(/only per-CPU maps of integers/);
+  });
+
+  it("reads and symbolizes the kernel and user stacks a program collected", () => {
+    // The previous test ran the program: both stacks of the last getppid are stored.
+    const ids = new TypedMap<number, number>(mod.map("stack_ids"));
+    const [kid, uid] = [ids.get(0)!, ids.get(1)!];
+    const stacks = mod.map("stacks");
+    expect(kid).toBeGreaterThanOrEqual(0);
+    const kernel = symbolizeStack(readStack(stacks, kid), SymbolResolver.kernel());
+    console.log(`table: kernel stack of getppid:\n  ${kernel.map((f) => f.text).join("\n  ")}`);
+    expect(kernel.length).toBeGreaterThan(0);
+    expect(kernel.some((f) => f.module === "kernel" && /getppid|syscall/.test(f.name ?? ""))).toBe(true);
+    expect(readStack(stacks, -14)).toEqual([]);
+    if (uid >= 0) {
+      const r = SymbolResolver.forPid(process.pid);
+      try {
+        const user = symbolizeStack(readStack(stacks, uid), r);
+        console.log(`table: user stack of getppid:\n  ${user.slice(0, 5).map((f) => f.text).join("\n  ")}`);
+        // The innermost frame is libc's getppid wrapper making the syscall.
+        expect(user[0].name).toMatch(/getppid/);
+        expect(user[0].module).toMatch(/libc/);
+      } finally {
+        r.close();
+      }
+    } else console.log(`table: no user stack (bpf_get_stackid gave ${uid})`);
+  });
+
+  it("decodes a large u64 -> u64 map in batches, as rows and as columns", () => {
+    const t = new TypedMap<bigint, bigint>(mod.map("big"));
+    // Filling costs a syscall per entry; the codec's own test decodes a million.
+    const n = 100_000;
+    const keys = Buffer.alloc(8);
+    const vals = Buffer.alloc(8);
+    let t0 = performance.now();
+    // Filled through the raw map: the figure below is about reading, not writing.
+    for (let i = 0; i < n; i++) {
+      keys.writeBigUInt64LE(BigInt(i));
+      vals.writeBigUInt64LE(BigInt(i) * 2n);
+      t.map.update(keys, vals);
+    }
+    const fill = performance.now() - t0;
+    t0 = performance.now();
+    const raw = t.map.readAll();
+    const read = performance.now() - t0;
+    t0 = performance.now();
+    const entries = t.entries();
+    const rows = performance.now() - t0;
+    t0 = performance.now();
+    const cols = t.entriesColumnar();
+    const colsMs = performance.now() - t0;
+    console.log(
+      `table: ${n} u64->u64: fill ${fill.toFixed(0)} ms, readAll ${read.toFixed(0)} ms, ` +
+        `entries() ${rows.toFixed(0)} ms (incl. read), entriesColumnar() ${colsMs.toFixed(0)} ms (incl. read)`,
+    );
+    expect(raw.count).toBe(n);
+    expect(entries.length).toBe(n);
+    const [k, v] = entries[12345];
+    expect(v).toBe(k * 2n);
+    expect(cols.keys).toBeInstanceOf(BigUint64Array);
+    expect(cols.values).toBeInstanceOf(BigUint64Array);
+    const ck = cols.keys as BigUint64Array;
+    const cv = cols.values as BigUint64Array;
+    expect(cv[777]).toBe(ck[777] * 2n);
+    t.clear();
+    expect(t.size).toBe(0);
+  });
+});
