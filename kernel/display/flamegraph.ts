@@ -38,6 +38,16 @@ export function foldedStacks(samples: StackSample[]): string {
     .join("\n");
 }
 
+/** Folded stacks for text/plain: the heaviest MAX_FOLDED_LINES, then a count of the rest. */
+function foldedText(samples: StackSample[]): string {
+  const lines = foldedStacks(samples).split("\n");
+  if (lines.length <= MAX_FOLDED_LINES) return lines.join("\n");
+  const count = (l: string) => BigInt(l.slice(l.lastIndexOf(" ") + 1));
+  const heaviest = new Set([...lines].sort((a, b) => (count(b) > count(a) ? 1 : count(b) < count(a) ? -1 : 0)).slice(0, MAX_FOLDED_LINES));
+  const kept = lines.filter((l) => heaviest.has(l));
+  return `${kept.join("\n")}\n… ${lines.length - kept.length} lighter stacks not shown`;
+}
+
 interface FrameNode {
   id: number;
   parent: number | null;
@@ -81,15 +91,39 @@ function colorOf(name: string): string {
   return `hsl(${h % 50}, ${70 + (h >> 8) % 20}%, ${55 + (h >> 16) % 12}%)`;
 }
 
+/** Folded lines kept in text/plain; the spec and foldedStacks() keep everything. */
+export const MAX_FOLDED_LINES = 2000;
+
+/**
+ * Frames narrower than half a pixel are left out of the spec (their samples
+ * stay in the parent's width), so a profile of a million stacks still makes
+ * a spec of a few thousand frames.
+ */
+function visibleFrames(nodes: FrameNode[], width: number) {
+  const total = nodes[0].total || 1;
+  const minTotal = total / (2 * width);
+  const kept = new Map<number, { id: number; parent: number | null; name: string; value: number; total: number; depth: number }>();
+  for (const n of nodes) {
+    if (n.id !== 0 && (n.total < minTotal || !kept.has(n.parent!))) {
+      // Dropped: its samples count toward the nearest kept ancestor's own width.
+      if (n.parent !== null && kept.has(n.parent)) kept.get(n.parent)!.value += n.total;
+      continue;
+    }
+    kept.set(n.id, { id: n.id, parent: n.parent, name: n.name, value: n.self, total: n.total, depth: n.depth });
+  }
+  return [...kept.values()];
+}
+
 export function flameGraphSpec(samples: StackSample[], options: FlameGraphOptions = {}): VegaSpec {
-  const nodes = frameTree(samples);
+  const width = options.width ?? 800;
+  const nodes = visibleFrames(frameTree(samples), width);
   const depth = Math.max(0, ...nodes.map((n) => n.depth)) + 1;
   const total = nodes[0].total || 1;
   const values = nodes.map((n) => ({
     id: n.id,
     parent: n.parent,
     name: n.name,
-    value: n.self,
+    value: n.value,
     total: n.total,
     pct: Math.round((n.total / total) * 10000) / 100,
     color: n.id === 0 ? "#c8c8c8" : colorOf(n.name),
@@ -97,7 +131,7 @@ export function flameGraphSpec(samples: StackSample[], options: FlameGraphOption
   return {
     $schema: VEGA_SCHEMA,
     ...(options.title ? { title: { text: options.title } } : {}),
-    width: options.width ?? 800,
+    width,
     height: depth * ROW,
     padding: 5,
     data: [
@@ -158,7 +192,7 @@ export function flameGraphSpec(samples: StackSample[], options: FlameGraphOption
 export function flameGraph(samples: StackSample[], options: FlameGraphOptions = {}): Promise<DisplayData> {
   return vegaBundle(flameGraphSpec(samples, options), {
     view: "flamegraph",
-    text: foldedStacks(samples),
+    text: foldedText(samples),
     source: options.source,
     options: { width: options.width, title: options.title },
   });

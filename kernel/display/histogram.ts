@@ -87,12 +87,24 @@ export function histogramValues(data: HistogramData): Array<Record<string, unkno
 /** The Vega-Lite spec: horizontal bars in bcc's top-to-bottom bucket order. */
 export function histogramSpec(data: HistogramData, options: HistogramOptions = {}): VegaLiteSpec {
   const unit = data.unit ?? "value";
+  const values = histogramValues(data);
+  const perSection = new Map<unknown, number>();
+  for (const v of values) perSection.set(v.section, (perSection.get(v.section) ?? 0) + 1);
+  const rows = Math.max(0, ...perSection.values());
+  // A bar per text line up to 64 rows (every log2 bucket); a long linear histogram gets a fixed height.
+  const tall = rows > 64;
   const unitSpec = {
     mark: { type: "bar", tooltip: true },
-    height: { step: 16 },
+    height: tall ? 640 : { step: 16 },
     width: 480,
     encoding: {
-      y: { field: "bucket", type: "ordinal", sort: { field: "index", op: "min" }, title: unit },
+      y: {
+        field: "bucket",
+        type: "ordinal",
+        sort: { field: "index", op: "min" },
+        title: unit,
+        ...(tall ? { axis: { labelOverlap: "parity" } } : {}),
+      },
       x: {
         field: "count",
         type: "quantitative",
@@ -104,7 +116,7 @@ export function histogramSpec(data: HistogramData, options: HistogramOptions = {
   const top: VegaLiteSpec = {
     $schema: VEGALITE_SCHEMA,
     ...(options.title ? { title: options.title } : {}),
-    data: { values: histogramValues(data) },
+    data: { values },
   };
   if (!data.sections) return { ...top, ...unitSpec };
   return {

@@ -121,6 +121,15 @@ describe("histogram chart", () => {
     expect(String(d.data["text/plain"])).toContain("\ndisk = nvme0n1\n");
   });
 
+  it("fits a long linear histogram in a fixed height", async () => {
+    const data: HistogramData = { kind: "linear", buckets: Array.from({ length: 500 }, (_, index) => ({ index, count: (index * 13) % 50 + 1 })) };
+    const spec = histogramSpec(data);
+    noWarnings(spec);
+    expect(spec.height).toBe(640);
+    const d = await histogram(data);
+    expect(countMarkItems(String(d.data["image/svg+xml"]), "rect")).toBe(500);
+  });
+
   it("keeps 64-bit counts as numbers in the spec and exact in the text", async () => {
     const big: HistogramData = { kind: "log2", buckets: [{ index: 1, count: 2n ** 60n + 1n }, { index: 2, count: 5n }] };
     const d = await histogram(big);

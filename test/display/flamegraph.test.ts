@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as vega from "vega";
-import { flameGraph, flameGraphSpec, foldedStacks, frameTreeSize, VEGA_MIME, VEGA_SCHEMA, type StackSample } from "./flame-support.js";
+import { flameGraph, flameGraphSpec, foldedStacks, frameTreeSize, MAX_FOLDED_LINES, VEGA_MIME, VEGA_SCHEMA, type StackSample } from "./flame-support.js";
 import { countMarkItems, isPng } from "./svg-marks.js";
 import { collectingLogger } from "../../kernel/display/render.js";
 
@@ -62,5 +62,21 @@ describe("flame graph", () => {
     console.log(`flame graph of 3,000 stacks (${frameTreeSize(many)} frames): ${rects} rects drawn, ${(performance.now() - t0).toFixed(0)} ms`);
     expect(rects).toBeGreaterThan(40);
     expect(rects).toBeLessThanOrEqual(frameTreeSize(many));
+  });
+
+  it("keeps a huge profile's output bounded, widths intact", async () => {
+    const many: StackSample[] = [];
+    for (let i = 0; i < 200_000; i++) many.push({ stack: ["root", `f${i % 7}`, `g${i % 1000}`, `leaf${i}`], count: 1 });
+    const spec = flameGraphSpec(many);
+    const nodes = ((spec.data as Array<{ values: Array<{ id: number; value: number; total: number }> }>)[0]).values;
+    const size = JSON.stringify(spec).length;
+    console.log(`flame graph of 200,000 stacks: ${nodes.length} frames in the spec, ${size} bytes`);
+    expect(size).toBeLessThan(1 << 20);
+    // Self values of the kept frames still add up to every sample.
+    expect(nodes.reduce((s, n) => s + n.value, 0)).toBe(200_000);
+    const d = await flameGraph(many);
+    const text = String(d.data["text/plain"]);
+    expect(text.split("\n")).toHaveLength(MAX_FOLDED_LINES + 1);
+    expect(text).toMatch(/… 198000 lighter stacks not shown$/);
   });
 });
