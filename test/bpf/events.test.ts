@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { runBpfBlock } from "../../magics/bpf-cell.js";
+import { detachAll } from "../../magics/programs.js";
+import type { Program } from "../../magics/program.js";
+import { testContext } from "./context.js";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "ibcc-exec-"));
+});
+afterAll(() => {
+  detachAll();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const EXECSNOOP = `
+struct exec_t { u32 pid; u32 ppid; char comm[16]; };
+BPF_RINGBUF_OUTPUT(execs, 16);
+TRACEPOINT_PROBE(sched, sched_process_exec) {
+  struct exec_t e = {};
+  e.pid = bpf_get_current_pid_tgid() >> 32;
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+  e.ppid = BTF_READ(t, task_struct, real_parent->tgid);
+  bpf_get_current_comm(&e.comm, sizeof(e.comm));
+  execs.ringbuf_output(&e, sizeof(e), 0);
+  return 0;
+}`;
+
+const TGID = `#include <linux/sched.h>
+BPF_ARRAY(seen, u64, 2);
+TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {
+  if ((bpf_get_current_pid_tgid() >> 32) != TARGET) return 0;
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+  int i0 = 0, i1 = 1;
+  u64 btf = BTF_READ(t, task_struct, tgid);
+  u64 hdr = t->tgid;
+  seen.update(&i0, &btf);
+  seen.update(&i1, &hdr);
+  return 0;
+}`;
+
+describe("event streams", () => {
+  it("delivers exactly the execs the test started, decoded, through a ring buffer", async () => {
+    const ctx = testContext();
+    const prog = (await runBpfBlock({ args: "snoop", body: EXECSNOOP, headerLine: 1 }, ctx)) as Program;
+    expect(ctx.globals.get("snoop")?.type).toBe("BpfProgram<{ execs: BpfTable<never, never> }, { execs: { pid: number; ppid: number; comm: string } }>");
+    const name = `ibx${process.pid % 100000}`;
+    const bin = join(dir, name);
+    copyFileSync("/bin/true", bin);
+    const N = 7;
+    const stream = prog.events<{ pid: number; ppid: number; comm: string }>("execs", { for: 20_000 });
+    const seen: { pid: number; ppid: number; comm: string }[] = [];
+    const started: number[] = [];
+    let i = 0;
+    for await (const ev of stream) {
+      if (i === 0) {
+        // the reader is open once the first next() ran: start the programs now
+        for (; i < N; i++) execFileSync(bin);
+        started.push(i);
+      }
+      if (ev.comm === name) seen.push(ev);
+      if (seen.length === N) break;
+    }
+    expect(stream.closed).toBe(true);
+    console.log(`execs: ${seen.length} of ${N} seen, stream received ${stream.received}, lost ${stream.lost}`);
+    expect(seen.length).toBe(N);
+    expect(new Set(seen.map((e) => e.pid)).size).toBe(N);
+    // execFileSync forks from this process, so BTF's real_parent->tgid is our pid
+    expect(seen.every((e) => e.ppid === process.pid)).toBe(true);
+  });
+
+  it("ends an event stream cleanly when the cell is interrupted", async () => {
+    const ctx = testContext();
+    const prog = (await runBpfBlock({ args: "snoop2", body: EXECSNOOP, headerLine: 1 }, ctx)) as Program;
+    const stream = prog.events("execs", { io: ctx });
+    setTimeout(() => ctx.interrupt(), 300);
+    const t0 = Date.now();
+    let n = 0;
+    for await (const _ of stream) n++;
+    console.log(`interrupted stream ended after ${Date.now() - t0} ms with ${n} events`);
+    expect(stream.closed).toBe(true);
+    prog.close();
+  });
+
+  it("reads the current task's tgid through BTF; the header-based read may differ", async () => {
+    const ctx = testContext();
+    const prog = (await runBpfBlock({ args: "tg --cflags -DTARGET=" + process.pid, body: TGID, headerLine: 1 }, ctx)) as Program;
+    void process.ppid; // getppid(2) from this process
+    const [btf, hdr] = [prog.table("seen").get(0), prog.table("seen").get(1)] as bigint[];
+    console.log(`pid ${process.pid}: BTF_READ tgid = ${btf}, header task->tgid = ${hdr}`);
+    expect(btf).toBe(BigInt(process.pid));
+    prog.close();
+  });
+
+  it("watches a table in place until interrupted", async () => {
+    const ctx = testContext();
+    const prog = (await runBpfBlock({ args: "w", body: "BPF_ARRAY(n, u64, 1);\nTRACEPOINT_PROBE(raw_syscalls, sys_enter) { int z = 0; n.increment(z); return 0; }", headerLine: 1 }, ctx)) as Program;
+    setTimeout(() => ctx.interrupt(), 700);
+    const frames = await prog.table("n").watch({ every: 100, io: ctx });
+    console.log(`watch drew ${frames} frames before the interrupt`);
+    expect(frames).toBeGreaterThan(1);
+    expect(ctx.displays.length).toBe(1);
+    expect(ctx.updates.length).toBe(frames - 1);
+    prog.close();
+  });
+});
