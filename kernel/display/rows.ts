@@ -6,7 +6,7 @@
 import { isPlainObject, isNumeric } from "./format.js";
 
 export type Row = Record<string, unknown>;
-/** A map entry as [key, value] or { key, value }. */
+/** A map entry as [key, value]; `{ key, value }` objects are read the same way. */
 export type KeyValuePair = readonly [unknown, unknown];
 export type RowsInput = Iterable<Row | KeyValuePair>;
 
@@ -18,8 +18,15 @@ function spread(into: Row, v: unknown, name: string): void {
   }
 }
 
+function isKeyValueObject(item: unknown): item is { key: unknown; value: unknown } {
+  if (!isPlainObject(item)) return false;
+  const keys = Object.keys(item);
+  return keys.length === 2 && "key" in item && "value" in item;
+}
+
 /** One input item as a flat row. */
 export function toRow(item: Row | KeyValuePair): Row {
+  if (isKeyValueObject(item)) return toRow([item.key, item.value]);
   if (Array.isArray(item) && item.length === 2) {
     const row: Row = {};
     spread(row, item[0], "key");

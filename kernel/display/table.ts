@@ -119,16 +119,27 @@ function footerOf(t: TopRows): string | undefined {
   return `… ${groupDigits(t.restCount)} more ${noun}${total}`;
 }
 
+function cellsOf(t: TopRows) {
+  return {
+    columns: t.columns,
+    rows: t.rows.map((r) => t.columns.map((c) => formatCell(r[c]))),
+    numeric: numericColumns(t.columns, t.rows),
+    footer: footerOf(t),
+  };
+}
+
+function tableText(t: TopRows, options: TableOptions): string {
+  return textTable({ title: options.title, ...cellsOf(t) });
+}
+
 /** A map's top rows as an HTML and text table. */
 export function table(input: RowsInput, options: TableOptions = {}): DisplayData {
   const t = topRows(input, options);
-  const cells = t.rows.map((r) => t.columns.map((c) => formatCell(r[c])));
-  const numeric = numericColumns(t.columns, t.rows);
-  const footer = footerOf(t);
+  const cells = cellsOf(t);
   return {
     data: {
-      "text/html": htmlTable({ caption: options.title, columns: t.columns, rows: cells, numeric, footer }),
-      "text/plain": textTable({ title: options.title, columns: t.columns, rows: cells, numeric, footer }),
+      "text/html": htmlTable({ caption: options.title, ...cells }),
+      "text/plain": textTable({ title: options.title, ...cells }),
     },
     metadata: ibccMetadata("table", options.source, {
       top: options.top ?? DEFAULT_TOP,
@@ -140,9 +151,7 @@ export function table(input: RowsInput, options: TableOptions = {}): DisplayData
   };
 }
 
-/** The bar chart of a table's top rows: one bar per row, labelled by its other columns. */
-export function tableChartSpec(input: RowsInput, options: TableOptions = {}): VegaLiteSpec {
-  const t = topRows(input, options);
+function chartSpecOf(t: TopRows, options: TableOptions): VegaLiteSpec {
   const sortBy = t.sortBy ?? "value";
   const labelColumns = t.columns.filter((c) => c !== sortBy);
   const seen = new Map<string, number>();
@@ -168,14 +177,18 @@ export function tableChartSpec(input: RowsInput, options: TableOptions = {}): Ve
   };
 }
 
-/** tableChartSpec's display: chart, SVG, PNG, and the text table. */
+/** The bar chart of a table's top rows: one bar per row, labelled by its other columns. */
+export function tableChartSpec(input: RowsInput, options: TableOptions = {}): VegaLiteSpec {
+  return chartSpecOf(topRows(input, options), options);
+}
+
+/** tableChartSpec's display, a separate output from the table: chart, SVG, PNG, and the table as text. */
 export function tableChart(input: RowsInput, options: TableOptions = {}): Promise<DisplayData> {
-  const rows = [...input].map(toRow);
-  const spec = tableChartSpec(rows, options);
-  return vegaLiteBundle(spec, {
+  const t = topRows(input, options);
+  return vegaLiteBundle(chartSpecOf(t, options), {
     view: "table-chart",
-    text: String(table(rows, options).data["text/plain"]),
+    text: tableText(t, options),
     source: options.source,
-    options: { top: options.top ?? DEFAULT_TOP, sortBy: options.sortBy, columns: options.columns },
+    options: { top: options.top ?? DEFAULT_TOP, sortBy: t.sortBy, ascending: options.ascending, columns: options.columns },
   });
 }

@@ -52,6 +52,12 @@ describe("table", () => {
     );
   });
 
+  it("reads { key, value } objects as map entries", () => {
+    const d = table([{ key: { pid: 9, comm: "init" }, value: 3n }, { key: { pid: 10, comm: "kthreadd" }, value: 30n }]);
+    expect(String(d.data["text/plain"]).split("\n")[0]).toBe("pid  comm      value");
+    expect(String(d.data["text/plain"]).split("\n")[2]).toBe(" 10  kthreadd     30");
+  });
+
   it("shows chosen columns only, scalar keys as key", () => {
     const d = table([[7, 70n], [8, 80n]], { columns: ["value", "key"], title: "by cpu" });
     expect(d.data["text/plain"]).toBe(["by cpu", "value  key", "-----  ---", "   80    8", "   70    7"].join("\n"));
