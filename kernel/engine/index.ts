@@ -52,6 +52,15 @@ class TypeScriptEngine implements Engine {
   private readonly typeCheck: boolean;
   private running?: AbortController;
   private evaluations = 0;
+  /**
+   * Loading the language service (lib and @types/node: ~160 files) takes a
+   * second or more, several under load. The first cell therefore runs without
+   * a type check, and the service loads right after it, while the user reads
+   * the output; from then on cells are checked (tens of ms each).
+   */
+  private languageWarm = false;
+  private readonly commits: Array<() => void> = [];
+  private settleScheduled = false;
 
   constructor(options: EngineOptions) {
     this.plugins = options.plugins;
@@ -98,7 +107,8 @@ class TypeScriptEngine implements Engine {
       throw err;
     }
     const view = typeScriptView(code, TYPESCRIPT_BODY_MAGICS);
-    if (this.typeCheck && view.trim() !== "") {
+    if (this.typeCheck && this.languageWarm && view.trim() !== "") {
+      this.settleLanguage();
       try {
         this.language.setCell(view);
         const warnings = this.language.warnings(label);
@@ -121,13 +131,7 @@ class TypeScriptEngine implements Engine {
       if (err instanceof Interrupted || signal.aborted) this.running?.abort();
     }
     await Promise.allSettled([...scope.pending]);
-    if (this.typeCheck && view.trim() !== "") {
-      try {
-        this.language.commit(view);
-      } catch {
-        // History is a convenience for completion; a failure must not fail the cell.
-      }
-    }
+    if (this.typeCheck && view.trim() !== "") this.commitLater(view);
     if (outcome.status === "ok" && last.hasValue && last.value !== undefined) {
       try {
         outcome = { status: "ok", result: await toDisplayData(last.value) };
@@ -136,6 +140,28 @@ class TypeScriptEngine implements Engine {
       }
     }
     return outcome;
+  }
+
+  /** Records a cell's declarations for the language service, now if it is loaded, else once it is. */
+  private commitLater(view: string): void {
+    this.commits.push(() => this.language.commit(view));
+    if (this.languageWarm) return this.settleLanguage();
+    if (this.settleScheduled) return;
+    this.settleScheduled = true;
+    setImmediate(() => this.settleLanguage());
+  }
+
+  /** Loads the language service if needed and applies the pending commits, in order. */
+  private settleLanguage(): void {
+    this.settleScheduled = false;
+    for (const apply of this.commits.splice(0)) {
+      try {
+        apply();
+      } catch {
+        // History is a convenience for completion; a failure must not fail the cell.
+      }
+    }
+    this.languageWarm = true;
   }
 
   private async runPiece(piece: Piece, code: string, label: string, scope: CellScope, isLast: boolean) {
@@ -169,7 +195,8 @@ class TypeScriptEngine implements Engine {
       clearOutput: (wait) => io.clearOutput(wait),
       setGlobal: (name, value, typeDeclaration) => {
         this.session.context[name] = value;
-        this.language.declareGlobal(name, typeDeclaration);
+        this.commits.push(() => this.language.declareGlobal(name, typeDeclaration));
+        if (this.languageWarm) this.settleLanguage();
       },
       getGlobal: (name) => this.session.context[name],
       runTypeScript: (text) =>
@@ -219,6 +246,7 @@ class TypeScriptEngine implements Engine {
     try {
       const magic = await completeMagic(this.registry, code, offset);
       if (magic) return toOutcome(code, magic);
+      this.settleLanguage();
       this.language.setCell(typeScriptView(code, TYPESCRIPT_BODY_MAGICS));
       const c = this.language.complete(offset);
       if (!c) return none;
@@ -234,6 +262,7 @@ class TypeScriptEngine implements Engine {
     try {
       const magic = await inspectMagic(this.registry, code, offset, detailLevel);
       if (magic) return magic;
+      this.settleLanguage();
       this.language.setCell(typeScriptView(code, TYPESCRIPT_BODY_MAGICS));
       const info = this.language.quickInfo(offset);
       if (!info) return none;
