@@ -14,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include <bcc/bcc_common.h>
+
 #include "registry.h"
+#include "resources.h"
 
 namespace {
 
@@ -201,6 +204,22 @@ Napi::Value Map(const Napi::CallbackInfo& info) {
   return MapObject(info.Env(), info[0].As<Napi::Number>().Uint32Value());
 }
 
+// perfEventFields(moduleHandle, mapName) -> ["pid#u32", "comm#char[16]", ...]: the
+// struct BCC saw passed to perf_submit / ringbuf_output on that map, field by field.
+Napi::Value PerfEventFields(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  void* m = ibcc::Resources::Of(env).Get(info[0].As<Napi::Number>().Int32Value(), "module");
+  if (!m) throw Napi::Error::New(env, "perfEventFields: the module is closed");
+  std::string name = info[1].As<Napi::String>().Utf8Value();
+  size_t n = bpf_perf_event_fields(m, name.c_str());
+  Napi::Array out = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; i++) {
+    const char* f = bpf_perf_event_field(m, name.c_str(), i);
+    out.Set(static_cast<uint32_t>(i), f ? f : "");
+  }
+  return out;
+}
+
 ibcc::Registration reg([](Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("listPrograms", Napi::Function::New(env, ListPrograms, "listPrograms"));
@@ -208,6 +227,7 @@ ibcc::Registration reg([](Napi::Env env, Napi::Object exports) {
   o.Set("listMaps", Napi::Function::New(env, ListMaps, "listMaps"));
   o.Set("map", Napi::Function::New(env, Map, "map"));
   exports.Set("introspect", o);
+  exports.Set("perfEventFields", Napi::Function::New(env, PerfEventFields, "perfEventFields"));
 });
 
 }  // namespace

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CodecError, compileCodec, decodePerCpu, encodePerCpu, intCodec } from "../../native/codec.js";
+import { compileEventCodec } from "../../native/codec-event.js";
 
 /**
  * Descriptions libbcc 0.26 gave for real maps (bpf_table_key_desc / leaf_desc),
@@ -222,6 +223,37 @@ describe("codec shapes", () => {
     expect(vs[n - 1]).toBe(BigInt(n - 1) * 3n);
     expect(kc.length).toBe(n);
     expect(vc[12345]).toBe(37035n);
+  });
+});
+
+describe("event codecs from BCC's perf event fields", () => {
+  // What libbcc 0.26 recorded for a struct passed to perf_submit, and the offsets ctypes gave it.
+  const FIELDS = ["pid#u32", "ts#u64", "comm#char[16]", "k#enum kind", "arr#int[3]", "flag#u8", "delta#s64", "big#unsigned __int128", "ptr#void *", "s#char *", "port#u16"];
+  const OFFSETS = { pid: 0, ts: 8, comm: 16, k: 32, arr: 36, flag: 48, delta: 56, big: 64, ptr: 80, s: 88, port: 96 };
+
+  it("lays the record out as C does and decodes every kind of field", () => {
+    const c = compileEventCodec(FIELDS);
+    // clang aligns __int128 to 16, so the struct ends at 112 (BCC's own map description of
+    // the same struct says 112); ctypes aligns it to 8 and says 104.
+    expect(c.size).toBe(112);
+    const buf = Buffer.alloc(112);
+    buf.writeUInt32LE(7, OFFSETS.pid);
+    buf.writeBigUInt64LE(123456789012345678n, OFFSETS.ts);
+    buf.write("curl", OFFSETS.comm);
+    buf.writeUInt32LE(1, OFFSETS.k);
+    [4, 5, -6].forEach((v, i) => buf.writeInt32LE(v, OFFSETS.arr + 4 * i));
+    buf[OFFSETS.flag] = 255;
+    buf.writeBigInt64LE(-9n, OFFSETS.delta);
+    buf.writeBigUInt64LE(1n, OFFSETS.big + 8);
+    buf.writeBigUInt64LE(0xffff888012345678n, OFFSETS.ptr);
+    buf.writeUInt16LE(443, OFFSETS.port);
+    expect(c.decode(buf)).toEqual({
+      pid: 7, ts: 123456789012345678n, comm: "curl", k: 1, arr: [4, 5, -6], flag: 255, delta: -9n,
+      big: 2n ** 64n, ptr: 0xffff888012345678n, s: 0n, port: 443,
+    });
+    expect(c.encode(c.decode(buf))).toEqual(buf);
+    expect(() => compileEventCodec(["nohash"])).toThrow(/name#type/);
+    expect(() => compileEventCodec([])).toThrow(/no fields/);
   });
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile, possibleCpus, type Module } from "../../native/index.js";
 import { compileCodec } from "../../native/codec.js";
 import { TableError, TypedMap } from "../../native/table.js";
+import { eventCodec, eventFields } from "../../native/codec-event.js";
 import { SymbolResolver, readStack, symbolizeStack } from "../../native/symbols.js";
 
 const SOURCE = `
@@ -15,6 +16,9 @@ BPF_PERCPU_ARRAY(calls, u64, 1);
 BPF_HASH(paths, int, path_t, 16);
 BPF_STACK_TRACE(stacks, 64);
 BPF_ARRAY(stack_ids, int, 2);
+struct event_t { u32 pid; u64 ts; char comm[16]; };
+BPF_PERF_OUTPUT(events);
+BPF_RINGBUF_OUTPUT(ring, 8);
 
 TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {
     int zero = 0, one = 1;
@@ -24,6 +28,10 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {
     int uid = stacks.get_stackid(args, BPF_F_USER_STACK);
     stack_ids.update(&zero, &kid);
     stack_ids.update(&one, &uid);
+    struct event_t ev = { .pid = bpf_get_current_pid_tgid() >> 32, .ts = bpf_ktime_get_ns() };
+    bpf_get_current_comm(&ev.comm, sizeof(ev.comm));
+    events.perf_submit(args, &ev, sizeof(ev));
+    ring.ringbuf_output(&ev, sizeof(ev), 0);
     return 0;
 }
 `;
@@ -139,6 +147,16 @@ describe("TypedMap over real BPF maps", () => {
         r.close();
       }
     } else console.log(`table: no user stack (bpf_get_stackid gave ${uid})`);
+  });
+
+  it("finds the record type of perf and ring buffer events", () => {
+    expect(eventFields(mod, "events")).toEqual(["pid#u32", "ts#u64", "comm#char[16]"]);
+    expect(eventFields(mod, "ring")).toEqual(["pid#u32", "ts#u64", "comm#char[16]"]);
+    expect(eventFields(mod, "slots")).toEqual([]);
+    const c = eventCodec(mod, "events")!;
+    expect(c.size).toBe(32);
+    expect(c.tsType).toBe("{ pid: number; ts: bigint; comm: string }");
+    expect(eventCodec(mod, "slots")).toBeUndefined();
   });
 
   it("decodes a large u64 -> u64 map in batches, as rows and as columns", () => {
