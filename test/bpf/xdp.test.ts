@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { runBpfBlock } from "../../magics/bpf-cell.js";
+import { detachAll } from "../../magics/programs.js";
+import type { Program } from "../../magics/program.js";
+import { testContext } from "./context.js";
+
+const tag = (process.pid % 10000).toString();
+const ns = `ibccx${tag}`;
+const host = `ibxh${tag}`;
+const peer = `ibxp${tag}`;
+const net = `10.${(process.pid >> 8) % 200 + 20}.${process.pid % 250}`;
+const ip = (...args: string[]) => execFileSync("ip", args, { stdio: "pipe" });
+
+beforeAll(() => {
+  ip("netns", "add", ns);
+  ip("link", "add", host, "type", "veth", "peer", "name", peer);
+  ip("link", "set", peer, "netns", ns);
+  ip("addr", "add", `${net}.1/30`, "dev", host);
+  ip("link", "set", host, "up");
+  ip("-n", ns, "addr", "add", `${net}.2/30`, "dev", peer);
+  ip("-n", ns, "link", "set", peer, "up");
+  ip("-n", ns, "link", "set", "lo", "up");
+});
+afterAll(() => {
+  detachAll();
+  try {
+    ip("link", "del", host);
+  } catch {
+    // gone with the namespace already
+  }
+  ip("netns", "del", ns);
+});
+
+const XDP = `
+#include <uapi/linux/if_ether.h>
+#include <uapi/linux/ip.h>
+BPF_ARRAY(pkts, u64, 256);
+int xdp_count(struct xdp_md *ctx) {
+  void *data = (void *)(long)ctx->data;
+  void *end = (void *)(long)ctx->data_end;
+  struct ethhdr *eth = data;
+  if ((void *)(eth + 1) > end) return XDP_PASS;
+  if (eth->h_proto != htons(ETH_P_IP)) return XDP_PASS;
+  struct iphdr *iph = (void *)(eth + 1);
+  if ((void *)(iph + 1) > end) return XDP_PASS;
+  int proto = iph->protocol;
+  pkts.increment(proto);
+  return XDP_PASS;
+}`;
+
+describe("XDP", () => {
+  it("counts the pings the test sends across its own veth pair", async () => {
+    const prog = (await runBpfBlock({ args: `xdpc --xdp ${host}=xdp_count`, body: XDP, headerLine: 1 }, testContext())) as Program;
+    ip("netns", "exec", ns, "ping", "-c", "5", "-i", "0.2", "-W", "2", `${net}.1`);
+    const icmp = prog.table("pkts").get(1);
+    console.log(`XDP on ${host}: ${icmp} ICMP packets`);
+    expect(icmp).toBe(5n);
+    prog.close();
+    expect(execFileSync("ip", ["link", "show", host], { encoding: "utf8" })).not.toMatch(/xdp/);
+  });
+});
