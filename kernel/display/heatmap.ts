@@ -9,6 +9,7 @@ import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import { groupDigits } from "./format.js";
 import { isoTime, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
+import { emptyChartSpec } from "./empty-chart.js";
 
 export interface HeatCell {
   /** Start of the interval the counts cover. */
@@ -37,6 +38,7 @@ export function log2Label(index: number): string {
 }
 
 export function heatMapSpec(cells: HeatCell[], options: HeatMapOptions = {}): VegaLiteSpec {
+  if (cells.length === 0) return emptyChartSpec(options.title);
   const times = [...new Set(cells.map((c) => millis(c.t)))].sort((a, b) => a - b);
   const steps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
   const step = steps.length ? steps[steps.length >> 1] : 1000;

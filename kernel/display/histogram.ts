@@ -7,6 +7,7 @@ import { denseCounts, histRows, linearHistLines, log2HistLines, sectionLines, ty
 import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import type { ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
+import { emptyChartSpec } from "./empty-chart.js";
 
 export interface HistogramBucket {
   /** The slot: log2 bucket (bpf_log2l) or linear index. */
@@ -88,6 +89,7 @@ export function histogramValues(data: HistogramData): Array<Record<string, unkno
 export function histogramSpec(data: HistogramData, options: HistogramOptions = {}): VegaLiteSpec {
   const unit = data.unit ?? "value";
   const values = histogramValues(data);
+  if (values.length === 0) return emptyChartSpec(options.title, "no counts yet");
   const perSection = new Map<unknown, number>();
   for (const v of values) perSection.set(v.section, (perSection.get(v.section) ?? 0) + 1);
   const rows = Math.max(0, ...perSection.values());

@@ -9,6 +9,7 @@ import { formatCell, groupDigits, isNumeric } from "./format.js";
 import { htmlTable } from "./html.js";
 import { ibccMetadata, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
+import { emptyChartSpec } from "./empty-chart.js";
 import { columnsOf, compareValues, numericColumns, toRow, type Row, type RowsInput } from "./rows.js";
 import { textTable } from "./text-table.js";
 
@@ -152,6 +153,7 @@ export function table(input: RowsInput, options: TableOptions = {}): DisplayData
 }
 
 function chartSpecOf(t: TopRows, options: TableOptions): VegaLiteSpec {
+  if (t.rows.length === 0) return emptyChartSpec(options.title, "no rows yet");
   const sortBy = t.sortBy ?? "value";
   const labelColumns = t.columns.filter((c) => c !== sortBy);
   const seen = new Map<string, number>();

@@ -6,6 +6,7 @@ import type { DisplayData } from "../plugin.js";
 import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import { isoTime, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
+import { emptyChartSpec } from "./empty-chart.js";
 import { textTable } from "./text-table.js";
 
 export interface TimePoint {
@@ -27,6 +28,7 @@ const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
 
 export function timeSeriesSpec(points: TimePoint[], options: TimeSeriesOptions = {}): VegaLiteSpec {
   const values = points.map((p) => ({ t: millis(p.t), series: p.series, value: Number(p.value) }));
+  if (values.length === 0) return emptyChartSpec(options.title);
   return {
     $schema: VEGALITE_SCHEMA,
     ...(options.title ? { title: options.title } : {}),

@@ -226,3 +226,26 @@ describe("PNG text", () => {
     expect(dark).toBeGreaterThan(200);
   });
 });
+
+describe("edge inputs", () => {
+  const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
+  const cases: Array<[string, () => Record<string, unknown>]> = [
+    ["empty log2 histogram", () => histogramSpec({ kind: "log2", buckets: [] })],
+    ["empty linear histogram, log scale", () => histogramSpec({ kind: "linear", buckets: [] }, { logScale: true })],
+    ["sections with an empty one, log scale", () =>
+      histogramSpec({ kind: "log2", sections: [{ section: "a", buckets: [] }, { section: "b", buckets: [{ index: 3, count: 1 }] }] }, { logScale: true })],
+    ["table chart of no rows", () => tableChartSpec([])],
+    ["table chart of text-only rows", () => tableChartSpec([{ name: "a" }, { name: "b" }])],
+    ["time series of no points", () => timeSeriesSpec([])],
+    ["time series of one point", () => timeSeriesSpec([{ t: t0, series: "x", value: 1 }])],
+    ["heat map of no cells", () => heatMapSpec([])],
+    ["heat map of one interval", () => heatMapSpec([{ t: t0, bucket: 0, count: 0n }, { t: t0, bucket: 2, count: 5n }])],
+  ];
+  it.each(cases)("%s compiles and renders without a warning", async (_name, make) => {
+    const spec = make();
+    noWarnings(spec);
+    const r = await renderVegaLite(spec);
+    expect(r.warnings).toEqual([]);
+    expect(isPng(r.pngBase64)).toBe(true);
+  });
+});

@@ -44,6 +44,16 @@ describe("flame graph", () => {
     expect(svg).toContain("cpuidle_enter");
   });
 
+  it("renders an empty profile without a warning", async () => {
+    const warnings: string[] = [];
+    const view = new vega.View(vega.parse(flameGraphSpec([]) as vega.Spec), { renderer: "none", logger: collectingLogger(warnings) });
+    const svg = await view.toSVG();
+    view.finalize();
+    expect(warnings).toEqual([]);
+    expect(countMarkItems(svg, "rect")).toBe(1);
+    expect(foldedStacks([])).toBe("");
+  });
+
   it("makes a Vega bundle with SVG, PNG and folded text, never HTML", async () => {
     const d = await flameGraph(samples, { source: { programTag: "abc" } });
     expect(Object.keys(d.data).sort()).toEqual([VEGA_MIME, "image/png", "image/svg+xml", "text/plain"].sort());
