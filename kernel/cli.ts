@@ -14,6 +14,7 @@ import type { Engine } from "./engine.js";
 import { installKernelspec, type InstallOptions } from "./kernelspec/install.js";
 import type { KernelPlugin } from "./plugin.js";
 import type { Render } from "./protocol/execution-io.js";
+import { pendingEngine } from "./protocol/pending-engine.js";
 import { plainRender } from "./protocol/plain-render.js";
 import { serve } from "./transport/serve.js";
 
@@ -50,9 +51,11 @@ async function runKernel(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const plugins = await loadPlugins();
-  const engine = await loadEngine(plugins);
-  await serve({ connectionFile: file, engine, render: await loadRender() });
+  // Sockets first: the engine and its plugins take seconds to import, and a
+  // client's readiness check (kernel_info) need not wait for them.
+  const render = loadRender();
+  const engine = pendingEngine(loadPlugins().then(loadEngine));
+  await serve({ connectionFile: file, engine, render: async (value) => (await render)(value) });
   return -1; // keep running; the kernel exits on shutdown_request or SIGTERM
 }
 

@@ -12,12 +12,13 @@ export const execute: Handler = async (ctx, state) => {
 
   if (storeHistory) state.executionCount++;
   const count = state.executionCount;
+  // Interruptible from the moment the front end can know the cell started.
+  const abort = new AbortController();
+  state.currentAbort = abort;
   if (!silent) ctx.publish("execute_input", { code, execution_count: count });
   if (storeHistory) state.history.add(count, code);
   await ctx.flush();
 
-  const abort = new AbortController();
-  state.currentAbort = abort;
   const io = createExecutionIO({
     ctx,
     executionCount: count,
@@ -29,7 +30,9 @@ export const execute: Handler = async (ctx, state) => {
   });
   let outcome: ExecuteOutcome;
   try {
-    outcome = await state.engine.execute(code, io);
+    outcome = abort.signal.aborted
+      ? { status: "error", ename: "Interrupted", evalue: "the cell was interrupted before it started", traceback: ["Interrupted: the cell was interrupted before it started"] }
+      : await state.engine.execute(code, io);
   } catch (err) {
     outcome = { status: "error", ...reportOf(err) };
   } finally {
