@@ -25,9 +25,19 @@ const runtime = {
     if (typeof v === "bigint") return v;
     if (v === undefined || v === null) return 0n;
     if (typeof v === "boolean") return v ? 1n : 0n;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new TypeError(`not an integer: ${String(v)}`);
+    if (typeof v === "string" && /^\s*-?(\d+|0x[0-9a-f]+)\s*$/i.test(v)) return BigInt(v.trim());
+    const n = typeof v === "number" ? v : NaN;
+    if (!Number.isFinite(n)) throw new TypeError(`not an integer: ${JSON.stringify(v) ?? String(v)}`);
     return BigInt(Math.trunc(n));
+  },
+  num(v: unknown): number {
+    if (typeof v === "number") return v;
+    if (v === undefined || v === null) return 0;
+    if (typeof v === "bigint") return Number(BigInt.asIntN(64, v));
+    if (typeof v === "boolean") return v ? 1 : 0;
+    const n = typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+    if (Number.isNaN(n)) throw new TypeError(`not a number: ${JSON.stringify(v) ?? String(v)}`);
+    return n;
   },
   r128(dv: DataView, o: number, signed: boolean): bigint {
     const v = (dv.getBigUint64(o + 8, true) << 64n) | dv.getBigUint64(o, true);
@@ -137,11 +147,11 @@ class Generator {
       case "int":
         switch (n.size) {
           case 1:
-            return `b[${o}]=Number(${v})|0;`;
+            return `b[${o}]=rt.num(${v})|0;`;
           case 2:
-            return `dv.setUint16(${o},Number(${v})|0,true);`;
+            return `dv.setUint16(${o},rt.num(${v})|0,true);`;
           case 4:
-            return `dv.setUint32(${o},Number(${v})>>>0,true);`;
+            return `dv.setUint32(${o},rt.num(${v})>>>0,true);`;
           case 8:
             return `dv.setBigUint64(${o},BigInt.asUintN(64,rt.big(${v})),true);`;
           case 16:
@@ -151,7 +161,7 @@ class Generator {
       case "bool":
         return `b[${o}]=${v}?1:0;`;
       case "float":
-        return `dv.setFloat${n.size * 8}(${o},Number(${v}??0),true);`;
+        return `dv.setFloat${n.size * 8}(${o},rt.num(${v}),true);`;
       case "bytes":
         return `rt.wbytes(b,${o},${n.size},${v});`;
       case "chars":
