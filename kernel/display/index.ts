@@ -30,7 +30,8 @@ export {
 
 // Rendering pieces, for callers that build their own specs (the `vegalite` global).
 export { vegaLiteBundle, vegaBundle, VEGALITE_MIME, VEGA_MIME, VEGALITE_SCHEMA, VEGA_SCHEMA } from "./chart-bundle.js";
-export { renderVegaLite, renderVega, compileVegaLite, type VegaLiteSpec, type VegaSpec, type RenderedChart } from "./render.js";
+export { renderVegaLite, renderVega, compileVegaLite, svgToPng, type VegaLiteSpec, type VegaSpec, type RenderedChart } from "./render.js";
+export { emptyChartSpec } from "./empty-chart.js";
 
 // Tables: top N of a map, with the rest summed; its bar chart as a separate output.
 export { table, tableChart, tableChartSpec, topRows, DEFAULT_TOP, type TableOptions, type TopRows } from "./table.js";
@@ -47,7 +48,7 @@ export { heatMap, heatMapSpec, heatMapText, log2Label, type HeatCell, type HeatM
 export { eventTable, eventHeader, DEFAULT_EVENT_ROWS, type EventStream, type EventTableOptions } from "./events.js";
 
 // Stack traces: a Vega flame graph and folded stacks.
-export { flameGraph, flameGraphSpec, foldedStacks, type StackSample, type FlameGraphOptions } from "./flamegraph.js";
+export { flameGraph, flameGraphSpec, foldedStacks, MAX_FOLDED_LINES, type StackSample, type FlameGraphOptions } from "./flamegraph.js";
 
 // Text helpers shared with the BPF side's own outputs.
 export { escapeHtml } from "./html.js";
