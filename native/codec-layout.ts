@@ -145,8 +145,9 @@ export function parseDesc(desc: unknown): Node {
       anonymous = fname === "";
     } else throw new CodecError(`cannot read field ${JSON.stringify(raw)} of ${name || "an anonymous type"}`);
 
-    const hidden = /^__pad_/.test(fname);
-    maxAlign = Math.max(maxAlign, node.align);
+    // Unnamed bitfields are padding too, and (SysV) do not raise the struct's alignment.
+    const hidden = /^__pad_/.test(fname) || (fname === "" && bits !== undefined);
+    if (!(hidden && bits !== undefined)) maxAlign = Math.max(maxAlign, node.align);
     if (union) {
       fields.push({ name: fname, node, offset: 0, hidden, anonymous, ...(bits !== undefined ? { bitShift: 0, bits } : {}) });
       maxSize = Math.max(maxSize, bits !== undefined ? Math.ceil(bits / 8) : node.size);

@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CodecError, compileCodec, decodePerCpu, encodePerCpu, intCodec } from "../../native/codec.js";
 import { compileEventCodec } from "../../native/codec-event.js";
 
@@ -161,6 +165,35 @@ describe("codec shapes", () => {
     expect(buf.readUIntLE(1, 5)).toBe(0x123456789a);
     expect(buf[6]).toBe(0xab);
     expect(c.decode(buf)).toEqual(v);
+  });
+
+  it("matches the C compiler's bytes for unnamed, zero-width, signed and straddling bitfields", () => {
+    // BCC's description of: struct bf_t { u32 a:3; u32 :5; u32 b:4; u32 :0; u8 c; s16 d:5; u64 e:60; };
+    const desc = ["bf_t", [["a", "unsigned int", 3], ["", "unsigned int", 5], ["b", "unsigned int", 4], ["", "unsigned int", 0], ["c", "unsigned char"], ["d", "short", 5], ["e", "unsigned long long", 60]], "struct"];
+    const c = compileCodec(desc, 16);
+    const v = { a: 5, b: 9, c: 200, d: -3, e: 2n ** 59n + 1n };
+    const dir = mkdtempSync(join(tmpdir(), "ibcc-codec-"));
+    try {
+      writeFileSync(
+        join(dir, "bf.c"),
+        `#include <stdio.h>
+#include <stdint.h>
+struct bf_t { uint32_t a:3; uint32_t :5; uint32_t b:4; uint32_t :0; uint8_t c; int16_t d:5; uint64_t e:60; };
+int main(void) {
+  struct bf_t s = {0}; s.a = 5; s.b = 9; s.c = 200; s.d = -3; s.e = (1ULL << 59) + 1;
+  const unsigned char *p = (const unsigned char *)&s;
+  for (unsigned i = 0; i < sizeof s; i++) printf("%02x", p[i]);
+  return 0;
+}
+`,
+      );
+      execFileSync("cc", ["-o", join(dir, "bf"), join(dir, "bf.c")]);
+      const fromC = execFileSync(join(dir, "bf"), { encoding: "utf8" });
+      expect(c.encode(v).toString("hex")).toBe(fromC);
+      expect(c.decode(Buffer.from(fromC, "hex"))).toEqual(v);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("flattens anonymous members and leaves out BCC's padding", () => {
