@@ -5,6 +5,7 @@
  * (its onExecute hook, when the kernel calls it, and every magic run).
  */
 import type { CellIO } from "../kernel/plugin.js";
+import { currentScope } from "../kernel/engine/scope.js";
 
 let current: CellIO | undefined;
 
@@ -12,8 +13,21 @@ export function setCurrentIO(io: CellIO): void {
   current = io;
 }
 
-/** The running cell's IO, or undefined outside any cell (a plain script, a test). */
+/**
+ * The running cell's IO, with the signal the engine aborts on interrupt; or
+ * the last IO a magic ran with; or undefined outside any cell (a script, a test).
+ */
 export function currentIO(): CellIO | undefined {
+  const scope = currentScope();
+  if (scope) {
+    const io = scope.io;
+    return {
+      display: (v, o) => io.display(v, o),
+      stream: (n, t) => io.stream(n, t),
+      clearOutput: (w) => io.clearOutput(w),
+      signal: scope.signal,
+    };
+  }
   return current;
 }
 
@@ -39,5 +53,5 @@ export const consoleIO: CellIO = {
 };
 
 export function ioOr(io?: CellIO): CellIO {
-  return io ?? current ?? consoleIO;
+  return io ?? currentIO() ?? consoleIO;
 }

@@ -1,0 +1,131 @@
+/**
+ * The BPF side through a real Jupyter client and the ibcc kernel process
+ * (dist/kernel/cli.js, built by `npx tsc`): outputs, errors, interrupts,
+ * detaching, and what a killed kernel leaves behind.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { CLI, KernelClient, type Execution } from "../support/kernel-client.js";
+import { loadedProgramIds } from "./context.js";
+import { stripAnsi } from "../../magics/diagnostics/ansi.js";
+
+const built = existsSync(CLI);
+if (!built) console.log(`skipping kernel tests: ${CLI} is not built (npx tsc -p tsconfig.json)`);
+
+const COUNT = "%%bpf cnt\nBPF_ARRAY(n, u64, 1);\nTRACEPOINT_PROBE(raw_syscalls, sys_enter) { int z = 0; n.increment(z); return 0; }";
+const SNOOP =
+  "%%bpf snoop\nstruct exec_t { u32 pid; char comm[16]; };\nBPF_RINGBUF_OUTPUT(execs, 16);\n" +
+  "TRACEPOINT_PROBE(sched, sched_process_exec) {\n  struct exec_t e = {};\n  e.pid = bpf_get_current_pid_tgid() >> 32;\n" +
+  "  bpf_get_current_comm(&e.comm, sizeof(e.comm));\n  execs.ringbuf_output(&e, sizeof(e), 0);\n  return 0;\n}";
+
+const text = (x: Execution) =>
+  x.outputs.map((m) => (m.content.data?.["text/plain"] as string | undefined) ?? (m.content.text as string | undefined) ?? "").join("\n");
+const ids = (x: Execution) => (text(x).match(/\d+/g) ?? []).map(Number);
+const ok = (x: Execution) => {
+  if (x.reply.content.status !== "ok") throw new Error(`cell failed: ${x.reply.content.ename}: ${x.reply.content.evalue}\n${stripAnsi((x.reply.content.traceback ?? []).join("\n"))}`);
+  return x;
+};
+
+async function gone(list: number[], ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const now = loadedProgramIds();
+    if (list.every((id) => !now.includes(id))) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!built)("BPF cells through a Jupyter client", () => {
+  let k: KernelClient;
+  beforeAll(async () => {
+    k = await KernelClient.start();
+  });
+  afterAll(async () => {
+    await k?.close();
+  });
+
+  it("attaches a block, says the headers are not this kernel's, and shows the summary", async () => {
+    const x = ok(await k.execute(COUNT, {}, 60_000));
+    const note = x.outputs.find((m) => m.header.msg_type === "stream");
+    console.log(note?.content.text);
+    expect(note?.content.text).toMatch(/kernel headers are for .*not the running kernel/);
+    const result = x.outputs.find((m) => m.header.msg_type === "execute_result");
+    expect(Object.keys(result!.content.data)).toEqual(expect.arrayContaining(["text/html", "text/plain"]));
+    expect(result!.content.data["text/plain"]).toMatch(/tracepoint raw_syscalls:sys_enter/);
+    const v = ok(await k.execute("typeof cnt.maps.n.get(0)"));
+    expect(text(v)).toMatch(/bigint/);
+  });
+
+  it("reports a compile error on the cell's own line", async () => {
+    const x = await k.execute("const before = 1;\n\n%%bpf bad\nBPF_HASH(h, u32, u64);\nint f(void) { return undefined_thing; }", {}, 60_000);
+    expect(x.reply.content.status).toBe("error");
+    const tb = stripAnsi(x.reply.content.traceback.join("\n"));
+    console.log(tb);
+    expect(tb).toMatch(/cell line 5, col \d+: error: use of undeclared identifier 'undefined_thing'/);
+  });
+
+  it("stops an event stream on interrupt and stays usable", async () => {
+    ok(await k.execute(SNOOP, {}, 60_000));
+    const running = k.execute('let seen = 0;\nfor await (const e of snoop.events("execs")) seen++;\nseen', {}, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    await k.interrupt();
+    const x = await running;
+    console.log(`stream cell ended ${Date.now() - t0} ms after the interrupt, status ${x.reply.content.status}`);
+    expect(text(ok(await k.execute("snoop.closed")))).toMatch(/false/);
+    expect(text(ok(await k.execute("1 + 1")))).toMatch(/2/);
+  });
+
+  it("updates a watch in place until interrupted", async () => {
+    const running = k.execute("await cnt.maps.n.watch({ every: 200 })", {}, 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    await k.interrupt();
+    const x = await running;
+    const shown = x.outputs.filter((m) => m.header.msg_type === "display_data");
+    const updates = x.outputs.filter((m) => m.header.msg_type === "update_display_data");
+    console.log(`watch: ${shown.length} display, ${updates.length} updates, status ${x.reply.content.status}`);
+    expect(shown.length).toBe(1);
+    expect(updates.length).toBeGreaterThan(1);
+    expect(updates.every((u) => u.content.transient.display_id === shown[0].content.transient.display_id)).toBe(true);
+  });
+
+  it("lists programs and maps, and detaches by name", async () => {
+    const cntIds = ids(ok(await k.execute("JSON.stringify(cnt.ids)")));
+    expect(cntIds.length).toBe(1);
+    const bps = text(ok(await k.execute("%bps")));
+    expect(bps).toMatch(new RegExp(String.raw`${cntIds[0]}\s+tracepoint\s+tracepoint__raw_syscalls__sys_enter\s+cnt`));
+    expect(text(ok(await k.execute("%maps")))).toMatch(/snoop\s+execs\s+ringbuf/);
+    ok(await k.execute("%detach cnt"));
+    expect(await gone(cntIds)).toBe(true);
+    expect((await k.execute("%detach nothing_here")).reply.content.evalue).toMatch(/no program named nothing_here/);
+  });
+
+  it("detaches everything on shutdown", async () => {
+    const snoopIds = ids(ok(await k.execute("JSON.stringify(snoop.ids)")));
+    expect(loadedProgramIds()).toEqual(expect.arrayContaining(snoopIds));
+    const t0 = Date.now();
+    await k.shutdown();
+    console.log(`shutdown took ${Date.now() - t0} ms`);
+    expect(await gone(snoopIds)).toBe(true);
+  });
+});
+
+describe.skipIf(!built)("a killed kernel", () => {
+  it("leaves nothing loaded after SIGKILL during a stream", async () => {
+    const before = loadedProgramIds();
+    const k = await KernelClient.start();
+    try {
+      ok(await k.execute(SNOOP, {}, 60_000));
+      const mine = ids(ok(await k.execute("JSON.stringify(snoop.ids)")));
+      expect(loadedProgramIds()).toEqual(expect.arrayContaining(mine));
+      void k.execute('for await (const e of snoop.events("execs")) {}', {}, 30_000).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1000));
+      await k.kill();
+      expect(await gone(mine)).toBe(true);
+      console.log(`bpftool prog show: ${before.length} before the kernel, ${loadedProgramIds().length} after SIGKILL`);
+    } finally {
+      await k.close();
+    }
+  });
+});
