@@ -3,6 +3,7 @@
  * BCC's bps and `bpftool prog show` list). Objects come and go while we walk,
  * so one that vanishes between the walk and the read is simply left out.
  */
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { addon } from "./addon.js";
 
 export interface ProgramInfo {
@@ -79,4 +80,71 @@ export function map(id: number): MapInfo | undefined {
 export function averageRunNs(p: ProgramInfo): number | undefined {
   if (p.runCount === undefined || p.runTimeNs === undefined || p.runCount === 0) return undefined;
   return p.runTimeNs / p.runCount;
+}
+
+/** A process holding a BPF object open. */
+export interface Holder {
+  pid: number;
+  /** The process's command name (/proc/PID/comm). */
+  comm: string;
+  fd: number;
+}
+
+/**
+ * Which processes hold which programs and maps open (through a program, map or
+ * link fd), found in /proc/PID/fdinfo like bpftool's "pids" column. Processes
+ * that end during the scan are skipped.
+ */
+export function holders(): { programs: Map<number, Holder[]>; maps: Map<number, Holder[]> } {
+  const programs = new Map<number, Holder[]>();
+  const maps = new Map<number, Holder[]>();
+  const add = (m: Map<number, Holder[]>, id: number, h: Holder) => {
+    const list = m.get(id);
+    if (list) {
+      if (!list.some((x) => x.pid === h.pid)) list.push(h);
+    } else m.set(id, [h]);
+  };
+  for (const entry of safeReaddir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    let comm: string | undefined;
+    for (const fdName of safeReaddir(`/proc/${pid}/fd`)) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fdName}`);
+      } catch {
+        continue;
+      }
+      if (!target.startsWith("anon_inode:bpf")) continue;
+      let info: string;
+      try {
+        info = readFileSync(`/proc/${pid}/fdinfo/${fdName}`, "utf8");
+      } catch {
+        continue;
+      }
+      comm ??= safeRead(`/proc/${pid}/comm`)?.trim() ?? "";
+      const h = { pid, comm, fd: Number(fdName) };
+      const prog = /^prog_id:\s*(\d+)/m.exec(info);
+      const map = /^map_id:\s*(\d+)/m.exec(info);
+      if (prog) add(programs, Number(prog[1]), h);
+      if (map) add(maps, Number(map[1]), h);
+    }
+  }
+  return { programs, maps };
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function safeRead(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }

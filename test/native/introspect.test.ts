@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { averageRunNs, listMaps, listPrograms, map, program } from "../../native/introspect.js";
+import { averageRunNs, holders, listMaps, listPrograms, map, program } from "../../native/introspect.js";
 
 /**
  * A program loaded by another process (BCC's Python front end), so the listing is
@@ -41,6 +41,8 @@ interface BpftoolProg {
 describe("introspection of loaded programs and maps", () => {
   let loader: ChildProcess;
   let statsBefore: string;
+  // Other suites may load programs of the same name meanwhile: ours is the one the loader holds.
+  let mine: number;
 
   beforeAll(async () => {
     statsBefore = readFileSync(STATS, "utf8").trim();
@@ -51,6 +53,9 @@ describe("introspection of loaded programs and maps", () => {
       loader.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
       loader.once("exit", (code) => reject(new Error(`BCC loader exited with ${code}: ${err}`)));
     });
+    const held = [...holders().programs].filter(([, hs]) => hs.some((h) => h.pid === loader.pid)).map(([id]) => id);
+    expect(held).toHaveLength(1);
+    mine = held[0];
   });
 
   afterAll(() => {
@@ -78,18 +83,19 @@ describe("introspection of loaded programs and maps", () => {
       expect([...p.mapIds].sort()).toEqual([...(t.map_ids ?? [])].sort());
       expect(Math.abs(p.loadTime.getTime() / 1000 - t.loaded_at)).toBeLessThan(2);
     }
-    const mine = ours.find((p) => p.name === "tracepoint__syscalls__sys_enter_getppid" && byId.has(p.id));
-    expect(mine).toBeDefined();
+    const p = ours.find((x) => x.id === mine)!;
+    expect(byId.has(mine)).toBe(true);
+    expect(p.name).toBe("tracepoint__syscalls__sys_enter_getppid");
     // The kernel keeps 15 characters of the name; BTF has all of it.
-    expect(mine!.kernelName).toHaveLength(15);
-    expect(mine!.name).toContain(mine!.kernelName);
-    expect(mine!.memlock).toBeGreaterThan(0);
-    expect(program(mine!.id)?.tag).toBe(mine!.tag);
+    expect(p.kernelName).toHaveLength(15);
+    expect(p.name).toContain(p.kernelName);
+    expect(p.memlock).toBeGreaterThan(0);
+    expect(program(mine)?.tag).toBe(p.tag);
     expect(program(0x7fffffff)).toBeUndefined();
   });
 
   it("lists the maps of a program with their types and sizes", () => {
-    const p = listPrograms().find((x) => x.name === "tracepoint__syscalls__sys_enter_getppid")!;
+    const p = program(mine)!;
     const maps = p.mapIds.map((id) => map(id)!);
     const hash = maps.find((m) => m.name === "ibcc_intro_hash");
     const arr = maps.find((m) => m.name === "ibcc_intro_arr");
@@ -101,14 +107,23 @@ describe("introspection of loaded programs and maps", () => {
     expect(theirs).toMatchObject({ id: hash!.id, type: "hash", name: "ibcc_intro_hash", bytes_key: 4, bytes_value: 8, max_entries: 64 });
   });
 
+  it("finds the processes that hold a program and its maps open", () => {
+    const p = program(mine)!;
+    const t0 = performance.now();
+    const h = holders();
+    console.log(`introspect: holders of ${h.programs.size} programs and ${h.maps.size} maps found in ${(performance.now() - t0).toFixed(0)} ms`);
+    expect(h.programs.get(p.id)?.map((x) => x.pid)).toContain(loader.pid);
+    expect(h.programs.get(p.id)?.find((x) => x.pid === loader.pid)?.comm).toMatch(/python/);
+    for (const id of p.mapIds) expect(h.maps.get(id)?.map((x) => x.pid)).toContain(loader.pid);
+  });
+
   it("reports run counts and times while kernel.bpf_stats_enabled is on", () => {
-    const name = "tracepoint__syscalls__sys_enter_getppid";
     writeFileSync(STATS, "0");
-    expect(listPrograms().find((x) => x.name === name)!.runCount).toBeUndefined();
+    expect(listPrograms().find((x) => x.id === mine)!.runCount).toBeUndefined();
     writeFileSync(STATS, "1");
     for (let i = 0; i < 1000; i++) void process.ppid;
-    const p = listPrograms().find((x) => x.name === name)!;
-    console.log(`introspect: ${name}: run_cnt ${p.runCount}, run_time_ns ${p.runTimeNs}, avg ${averageRunNs(p)?.toFixed(0)} ns`);
+    const p = listPrograms().find((x) => x.id === mine)!;
+    console.log(`introspect: ${p.name}: run_cnt ${p.runCount}, run_time_ns ${p.runTimeNs}, avg ${averageRunNs(p)?.toFixed(0)} ns`);
     expect(p.runCount).toBeGreaterThan(0);
     expect(p.runTimeNs).toBeGreaterThan(0);
   });
