@@ -17,7 +17,11 @@ const cli = join(root, "dist/kernel/cli.js");
 const pluginSource = join(root, "magics/plugin.ts");
 const python = "/usr/bin/python3";
 
-const notebooks = readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
+// IBCC_NOTEBOOKS=01,04 runs only the notebooks whose names start with those prefixes.
+const only = (process.env.IBCC_NOTEBOOKS ?? "").split(",").filter(Boolean);
+const notebooks = readdirSync(notebooksDir)
+  .filter((f) => f.endsWith(".ipynb") && (only.length === 0 || only.some((p) => f.startsWith(p))))
+  .sort();
 const pluginMissing = !existsSync(pluginSource);
 if (pluginMissing) {
   console.log(`notebooks: skipping all ${notebooks.length} notebooks: the kernel's BPF plugin (magics/plugin.ts) is absent, so no %%bpf cell can run`);

@@ -3,7 +3,7 @@
  * carry in metadata, so one generic test covers every notebook:
  *
  *   "ibcc": {
- *     "expect": [mime, ...],   each mime type appears in some rich output
+ *     "expect": [mime, ...],   each mime type appears in some rich output ("stream": some stdout text)
  *     "match": [regex, ...],   each regex matches the cell's text (streams, text/plain, text/html)
  *     "histogram": true,       a chart output: vegalite + svg + png + text/plain with a non-empty bar
  *     "table": true,           a table output: text/html with at least one data row, or text/plain rows
@@ -107,7 +107,10 @@ export function checkCell(cell: Cell): string[] {
   }
   const outs = rich(cell);
   for (const mime of want.expect ?? []) {
-    if (!outs.some((o) => o.data && mime in o.data)) problems.push(`no output of type ${mime}`);
+    if (mime === "stream") {
+      if (!(cell.outputs ?? []).some((o) => o.output_type === "stream" && o.name === "stdout" && join(o.text).trim()))
+        problems.push("no stdout output");
+    } else if (!outs.some((o) => o.data && mime in o.data)) problems.push(`no output of type ${mime}`);
   }
   if (want.histogram && !outs.some(isHistogramOutput))
     problems.push(`no histogram output (${CHART_MIMES.join(" + ")} with a non-empty bucket)`);
