@@ -8,6 +8,12 @@ export type Count = number | bigint;
 
 const STARS_MAX = 40;
 
+/** A count as an exact integer; fractions truncate as Python's %d does, NaN reads as 0. */
+export function toBigInt(v: Count): bigint {
+  if (typeof v === "bigint") return v;
+  return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+}
+
 /** Python's "%-Nd" / "%Nd" for an integer. */
 function pad(v: Count | string, width: number, left: boolean): string {
   const s = String(v);
@@ -29,8 +35,8 @@ function ratio(width: number, val: bigint, valMax: bigint): number {
 
 /** bcc's _stars: a bar of `width` columns, "+" when the value is over the max. */
 export function stars(val: Count, valMax: Count, width: number): string {
-  const v = BigInt(val);
-  const m = BigInt(valMax);
+  const v = toBigInt(val);
+  const m = toBigInt(valMax);
   const limit = ratio(width, v, m) - 1;
   let text = "";
   for (let i = 0; !(i > limit || i > width - 1); i++) text += "*";
@@ -43,7 +49,7 @@ export function denseCounts(buckets: Iterable<{ index: number; count: Count }>, 
   const vals: bigint[] = new Array(length).fill(0n);
   for (const b of buckets) {
     while (vals.length <= b.index) vals.push(0n);
-    vals[b.index] = BigInt(b.count);
+    vals[b.index] = toBigInt(b.count);
   }
   return vals;
 }

@@ -8,6 +8,7 @@ import type { DisplayData } from "../plugin.js";
 import { escapeHtml, htmlTable } from "./html.js";
 import { formatCell, groupDigits } from "./format.js";
 import { ibccMetadata, type ViewSource } from "./metadata.js";
+import { toBigInt } from "./bcc-text.js";
 import { columnsOf, numericColumns, type Row } from "./rows.js";
 import { textTable } from "./text-table.js";
 
@@ -36,7 +37,7 @@ export function eventHeader(stream: EventStream, shown: number, title = "events"
   const total = stream.total ?? stream.events.length;
   const lost = stream.lost ?? 0;
   const parts = [`${title}: ${groupDigits(total)} received`, `${groupDigits(lost)} lost`];
-  if (BigInt(total) > BigInt(shown)) parts.push(`showing the latest ${groupDigits(shown)}`);
+  if (toBigInt(total) > BigInt(shown)) parts.push(`showing the latest ${groupDigits(shown)}`);
   return parts.join(", ");
 }
 
@@ -47,7 +48,7 @@ export function eventTable(stream: EventStream, options: EventTableOptions = {})
   const numeric = numericColumns(columns, shown);
   const cells = shown.map((r) => columns.map((c) => formatCell(r[c])));
   const header = eventHeader(stream, shown.length, options.title);
-  const lost = BigInt(stream.lost ?? 0) > 0n;
+  const lost = toBigInt(stream.lost ?? 0) > 0n;
   const headerHtml = `<div class="ibcc-events-header"${lost ? ' style="color:#b00"' : ""}>${escapeHtml(header)}</div>`;
   return {
     data: {

@@ -7,6 +7,7 @@
 import type { DisplayData } from "../plugin.js";
 import { vegaBundle, VEGA_SCHEMA } from "./chart-bundle.js";
 import type { ViewSource } from "./metadata.js";
+import { toBigInt } from "./bcc-text.js";
 import type { VegaSpec } from "./render.js";
 
 export interface StackSample {
@@ -30,7 +31,7 @@ export function foldedStacks(samples: StackSample[]): string {
   const merged = new Map<string, bigint>();
   for (const s of samples) {
     const key = (s.stack.length ? s.stack : [EMPTY]).join(";");
-    merged.set(key, (merged.get(key) ?? 0n) + BigInt(s.count));
+    merged.set(key, (merged.get(key) ?? 0n) + toBigInt(s.count));
   }
   return [...merged.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -4,7 +4,7 @@
  * sample time to the next one, so uneven sampling still tiles.
  */
 import type { DisplayData } from "../plugin.js";
-import type { Count } from "./bcc-text.js";
+import { toBigInt, type Count } from "./bcc-text.js";
 import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import { groupDigits } from "./format.js";
 import { isoTime, type ViewSource } from "./metadata.js";
@@ -82,8 +82,8 @@ export function heatMapText(cells: HeatCell[], options: HeatMapOptions = {}): st
   const lines = [...byTime.entries()]
     .sort(([a], [b]) => a - b)
     .map(([t, cs]) => {
-      const total = cs.reduce((s, c) => s + BigInt(c.count), 0n);
-      const peak = cs.reduce((m, c) => (BigInt(c.count) > BigInt(m.count) ? c : m));
+      const total = cs.reduce((s, c) => s + toBigInt(c.count), 0n);
+      const peak = cs.reduce((m, c) => (toBigInt(c.count) > toBigInt(m.count) ? c : m));
       return `${isoTime(t)}  ${groupDigits(total)} events, most in ${log2Label(peak.bucket)} ${options.unit ?? ""}`.trimEnd();
     });
   return [options.title, ...lines].filter((l) => l !== undefined).join("\n");

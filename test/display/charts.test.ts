@@ -10,6 +10,7 @@ import {
   heatMapSpec,
   histogram,
   histogramSpec,
+  histogramText,
   renderVegaLite,
   tableChart,
   tableChartSpec,
@@ -135,6 +136,12 @@ describe("histogram chart", () => {
     const d = await histogram(big);
     expect(String(d.data["text/plain"])).toContain("1152921504606846977");
     expect(JSON.stringify(d.data[VEGALITE_MIME])).toContain("1152921504606847000");
+  });
+
+  it("reads fractional counts as bcc's %d does (truncated)", () => {
+    const text = histogramText({ kind: "linear", buckets: [{ index: 0, count: 2.7 }, { index: 1, count: Number.NaN }, { index: 2, count: 5 }] });
+    expect(text.split("\n")[1]).toMatch(/^ {8}0 {10}: 2 {8}\|/);
+    expect(text.split("\n")[2]).toMatch(/^ {8}1 {10}: 0 {8}\|/);
   });
 
   it("renders a 64-bucket histogram quickly (figures printed)", async () => {
