@@ -7,6 +7,7 @@
 import type { Attachment, Module, Program as NativeProgram, LoadOptions } from "../native/types.js";
 import { BpfError, CompileError, VerifierError } from "../native/types.js";
 import { compileCodec, type Codec } from "../native/codec.js";
+import { eventCodec } from "../native/codec-event.js";
 import { CellError } from "../kernel/plugin.js";
 import { progKind, describeAttach, type AttachSpec, type BlockSpec } from "./spec/types.js";
 import { compileFailure, type SourceMap } from "./diagnostics/compile.js";
@@ -184,6 +185,18 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
         } catch {
           // an event type ibcc cannot decode: events() says so when asked
         }
+      }
+    }
+    // Where the C text did not name the type, what libbcc saw passed to perf_submit/ringbuf_output.
+    for (const name of module.mapNames) {
+      if (eventCodecs.has(name) || name.startsWith(EVENT_TYPE_MAP_PREFIX)) continue;
+      const type = module.map(name).type;
+      if (type !== "perf_event_array" && type !== "ringbuf") continue;
+      try {
+        const c = eventCodec(module, name);
+        if (c) eventCodecs.set(name, c as Codec<unknown>);
+      } catch {
+        // events() explains when asked
       }
     }
     return new Program(spec.name, spec, module, functions, attached, eventCodecs, native);

@@ -13,6 +13,7 @@ import { EVENT_TYPE_MAP_PREFIX } from "./event-types.js";
 import { EventStream, type EventOptions } from "./events.js";
 import type { NativeApi } from "./native-api.js";
 import { Table } from "./table.js";
+import { findCountsTable, readStacks, type Stacks, type StacksOptions } from "./stacks.js";
 import { tracePipe, type TracePipeOptions } from "./trace-pipe.js";
 
 export interface AttachedHook {
@@ -97,6 +98,20 @@ export class Program {
     const s = new EventStream<T>(map, codec as Codec<T>, this.api, options);
     this.streams.add(s as EventStream);
     return s;
+  }
+
+  /**
+   * A BPF_STACK_TRACE map's stacks, symbolized (kernel and user), displayed as
+   * a flame graph; counted by the map whose key holds the stack ids.
+   */
+  stacks(name = "stack_traces", options: StacksOptions = {}): Stacks {
+    this.assertOpen();
+    const map = this.module.map(name);
+    if (map.type !== "stack_trace") throw new Error(`${this.name}.${name} is a ${map.type} map, not a BPF_STACK_TRACE map`);
+    const counts = options.counts
+      ? this.table(options.counts)
+      : findCountsTable(this.userMaps().filter((m) => m !== name).map((m) => this.module.map(m).type === "stack_trace" ? undefined : this.table(m)).filter((t): t is Table => t !== undefined));
+    return readStacks(map, counts, options);
   }
 
   /** Streams bpf_trace_printk output into the cell until interrupted (or `for` ms). */
