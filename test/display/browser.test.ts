@@ -2,7 +2,7 @@
  * The charts in a real browser: headless Chromium loads a page served from
  * 127.0.0.1 that includes vega, vega-lite and vega-embed from node_modules
  * and embeds our specs, as JupyterLab's renderer does. The histogram's
- * screenshot is kept as docs/images/histogram.png.
+ * and flame graph screenshots are kept in docs/images/.
  */
 import { createServer, type Server } from "node:http";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -120,6 +120,7 @@ describe.skipIf(!haveChromium)("charts in headless Chromium", () => {
     const p = await embed("flamegraph", spec);
     // all, entry, do_syscall, ksys_read, vfs_read, ksys_write, start_kernel, do_idle
     expect(await p.locator("#vis svg g.mark-rect.role-mark path").count()).toBe(8);
+    await p.locator("#vis").screenshot({ path: join(ROOT, "docs/images/flamegraph.png") });
     await p.close();
   });
 });
