@@ -25,6 +25,10 @@ interface NativeCache {
 let sharedKernel: SymbolResolver | undefined;
 
 export class SymbolResolver {
+  // Stacks repeat the same addresses many times over (a flame graph of thousands of
+  // samples has a few hundred distinct frames): each is resolved once.
+  private readonly memo = new Map<bigint, ResolvedSymbol | null>();
+
   private constructor(private readonly cache: NativeCache) {}
 
   /** The kernel's symbols (/proc/kallsyms), loaded once and shared until closed. */
@@ -49,8 +53,15 @@ export class SymbolResolver {
 
   /** undefined when no symbol covers the address. */
   resolve(addr: bigint, opts: { demangle?: boolean } = {}): ResolvedSymbol | undefined {
-    const r = this.cache.resolve(addr, opts.demangle ?? true);
-    return r?.name === undefined ? undefined : (r as ResolvedSymbol);
+    const demangle = opts.demangle ?? true;
+    if (demangle) {
+      const hit = this.memo.get(addr);
+      if (hit !== undefined) return hit ?? undefined;
+    }
+    const r = this.cache.resolve(addr, demangle);
+    const sym = r?.name === undefined ? undefined : (r as ResolvedSymbol);
+    if (demangle) this.memo.set(addr, sym ?? null);
+    return sym;
   }
 
   /** The module an address lies in, even where no symbol covers it. */
@@ -66,11 +77,13 @@ export class SymbolResolver {
 
   /** Re-reads the symbols (a process that loaded libraries, a kernel that loaded modules). */
   refresh(): void {
+    this.memo.clear();
     this.cache.refresh();
   }
 
   /** Idempotent. */
   close(): void {
+    this.memo.clear();
     this.cache.close();
   }
 }
@@ -103,6 +116,24 @@ export function readStack(map: BpfMap, stackId: number): bigint[] {
     ips.push(ip);
   }
   return ips;
+}
+
+/** Every stack of a BPF_STACK_TRACE map, by stack id. */
+export function readAllStacks(map: BpfMap): Map<number, bigint[]> {
+  if (map.type !== "stack_trace") throw new Error(`readAllStacks: map "${map.name}" is a ${map.type} map, not a stack_trace map`);
+  const { keys, values, count } = map.readAll();
+  const out = new Map<number, bigint[]>();
+  const stride = values.length / Math.max(count, 1);
+  for (let i = 0; i < count; i++) {
+    const ips: bigint[] = [];
+    for (let o = i * stride; o + 8 <= (i + 1) * stride; o += 8) {
+      const ip = values.readBigUInt64LE(o);
+      if (ip === 0n) break;
+      ips.push(ip);
+    }
+    out.set(keys.readInt32LE(i * 4), ips);
+  }
+  return out;
 }
 
 export interface Frame {

@@ -3,7 +3,7 @@ import { compile, possibleCpus, type Module } from "../../native/index.js";
 import { compileCodec } from "../../native/codec.js";
 import { TableError, TypedMap } from "../../native/table.js";
 import { eventCodec, eventFields } from "../../native/codec-event.js";
-import { SymbolResolver, readStack, symbolizeStack } from "../../native/symbols.js";
+import { SymbolResolver, readAllStacks, readStack, symbolizeStack } from "../../native/symbols.js";
 
 const SOURCE = `
 struct key_t { u32 pid; char comm[16]; };
@@ -137,6 +137,10 @@ describe("TypedMap over real BPF maps", () => {
     expect(kernel.length).toBeGreaterThan(0);
     expect(kernel.some((f) => f.module === "kernel" && /getppid|syscall/.test(f.name ?? ""))).toBe(true);
     expect(readStack(stacks, -14)).toEqual([]);
+    const all = readAllStacks(stacks);
+    expect(all.get(kid)).toEqual(readStack(stacks, kid));
+    if (uid >= 0) expect(all.get(uid)).toEqual(readStack(stacks, uid));
+    expect(() => readAllStacks(mod.map("slots"))).toThrow(/not a stack_trace map/);
     if (uid >= 0) {
       const r = SymbolResolver.forPid(process.pid);
       try {
