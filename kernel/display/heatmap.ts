@@ -11,6 +11,8 @@ import { isoTime, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
 import { emptyChartSpec } from "./empty-chart.js";
 
+const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
+
 export interface HeatCell {
   /** Start of the interval the counts cover. */
   t: Date | number;
@@ -23,10 +25,20 @@ export interface HeatMapOptions {
   title?: string;
   /** The value's unit, for the bucket axis ("usecs"). */
   unit?: string;
+  /** Only the latest intervals are drawn, so a long watch keeps a bounded output (default 240). */
+  maxIntervals?: number;
   source?: ViewSource;
 }
 
-const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
+export const DEFAULT_MAX_INTERVALS = 240;
+
+/** The cells of the latest `max` sample times. */
+function latestCells(cells: HeatCell[], max: number): HeatCell[] {
+  const times = [...new Set(cells.map((c) => millis(c.t)))].sort((a, b) => a - b);
+  if (times.length <= max) return cells;
+  const first = times[times.length - max];
+  return cells.filter((c) => millis(c.t) >= first);
+}
 
 /** bcc's log2 range label of a bucket. */
 export function log2Label(index: number): string {
@@ -37,7 +49,8 @@ export function log2Label(index: number): string {
   return `${low} -> ${high}`;
 }
 
-export function heatMapSpec(cells: HeatCell[], options: HeatMapOptions = {}): VegaLiteSpec {
+export function heatMapSpec(all: HeatCell[], options: HeatMapOptions = {}): VegaLiteSpec {
+  const cells = latestCells(all, options.maxIntervals ?? DEFAULT_MAX_INTERVALS);
   if (cells.length === 0) return emptyChartSpec(options.title);
   const times = [...new Set(cells.map((c) => millis(c.t)))].sort((a, b) => a - b);
   const steps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
@@ -72,7 +85,8 @@ export function heatMapSpec(cells: HeatCell[], options: HeatMapOptions = {}): Ve
 }
 
 /** Per interval: total events and the busiest bucket. */
-export function heatMapText(cells: HeatCell[], options: HeatMapOptions = {}): string {
+export function heatMapText(all: HeatCell[], options: HeatMapOptions = {}): string {
+  const cells = latestCells(all, options.maxIntervals ?? DEFAULT_MAX_INTERVALS);
   const byTime = new Map<number, HeatCell[]>();
   for (const c of cells) {
     const list = byTime.get(millis(c.t));
@@ -94,6 +108,6 @@ export function heatMap(cells: HeatCell[], options: HeatMapOptions = {}): Promis
     view: "heatmap",
     text: heatMapText(cells, options),
     source: options.source,
-    options: { unit: options.unit, title: options.title },
+    options: { unit: options.unit, title: options.title, maxIntervals: options.maxIntervals },
   });
 }

@@ -41,8 +41,8 @@ export type { Row, KeyValuePair, RowsInput } from "./rows.js";
 export { keyValueList, records, type InfoOptions, type RecordsOptions } from "./info.js";
 
 // Watch views: a counter or percentile over time, and a latency heat map.
-export { timeSeries, timeSeriesSpec, timeSeriesText, type TimePoint, type TimeSeriesOptions } from "./timeseries.js";
-export { heatMap, heatMapSpec, heatMapText, log2Label, type HeatCell, type HeatMapOptions } from "./heatmap.js";
+export { timeSeries, timeSeriesSpec, timeSeriesText, DEFAULT_MAX_POINTS, type TimePoint, type TimeSeriesOptions } from "./timeseries.js";
+export { heatMap, heatMapSpec, heatMapText, log2Label, DEFAULT_MAX_INTERVALS, type HeatCell, type HeatMapOptions } from "./heatmap.js";
 
 // Event streams: the latest K events under a received/lost count.
 export { eventTable, eventHeader, DEFAULT_EVENT_ROWS, type EventStream, type EventTableOptions } from "./events.js";

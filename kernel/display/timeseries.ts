@@ -9,6 +9,8 @@ import type { VegaLiteSpec } from "./render.js";
 import { emptyChartSpec } from "./empty-chart.js";
 import { textTable } from "./text-table.js";
 
+const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
+
 export interface TimePoint {
   t: Date | number;
   series: string;
@@ -21,12 +23,33 @@ export interface TimeSeriesOptions {
   unit?: string;
   /** A log-scaled value axis. */
   logScale?: boolean;
+  /** Only the latest points of each series are drawn, so a long watch keeps a bounded output (default 1000). */
+  maxPoints?: number;
   source?: ViewSource;
 }
 
-const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
+export const DEFAULT_MAX_POINTS = 1000;
 
-export function timeSeriesSpec(points: TimePoint[], options: TimeSeriesOptions = {}): VegaLiteSpec {
+/** The latest `max` points of each series, in input order. */
+function latestPoints(points: TimePoint[], max: number): TimePoint[] {
+  const perSeries = new Map<string, number>();
+  for (const p of points) perSeries.set(p.series, (perSeries.get(p.series) ?? 0) + 1);
+  if ([...perSeries.values()].every((n) => n <= max)) return points;
+  const ranked = points.map((p, i) => ({ p, i })).sort((a, b) => millis(b.p.t) - millis(a.p.t) || b.i - a.i);
+  const taken = new Map<string, number>();
+  const keep = new Set<number>();
+  for (const { p, i } of ranked) {
+    const n = taken.get(p.series) ?? 0;
+    if (n < max) {
+      taken.set(p.series, n + 1);
+      keep.add(i);
+    }
+  }
+  return points.filter((_, i) => keep.has(i));
+}
+
+export function timeSeriesSpec(all: TimePoint[], options: TimeSeriesOptions = {}): VegaLiteSpec {
+  const points = latestPoints(all, options.maxPoints ?? DEFAULT_MAX_POINTS);
   const values = points.map((p) => ({ t: millis(p.t), series: p.series, value: Number(p.value) }));
   if (values.length === 0) return emptyChartSpec(options.title);
   return {
@@ -70,6 +93,6 @@ export function timeSeries(points: TimePoint[], options: TimeSeriesOptions = {})
     view: "timeseries",
     text: timeSeriesText(points, options),
     source: options.source,
-    options: { unit: options.unit, logScale: options.logScale, title: options.title },
+    options: { unit: options.unit, logScale: options.logScale, title: options.title, maxPoints: options.maxPoints },
   });
 }

@@ -209,6 +209,25 @@ describe("watch views", () => {
     expect((gappy.encoding as { y: { scale: { domain: string[] } } }).y.scale.domain).toEqual(["32 -> 63", "16 -> 31", "8 -> 15", "4 -> 7"]);
   });
 
+  it("keeps a long watch's charts bounded to the latest intervals and points", async () => {
+    const cells = [];
+    for (let s = 0; s < 1000; s++) for (let b = 5; b < 10; b++) cells.push({ t: t0 + s * 1000, bucket: b, count: s });
+    const heat = heatMapSpec(cells, { maxIntervals: 100 });
+    const heatValues = (heat.data as { values: Array<{ t: number }> }).values;
+    expect(heatValues).toHaveLength(100 * 5);
+    expect(Math.min(...heatValues.map((v) => v.t))).toBe(t0 + 900 * 1000);
+    expect((heatMapSpec(cells).data as { values: unknown[] }).values).toHaveLength(240 * 5);
+    const points = [];
+    for (let s = 0; s < 3000; s++) for (const series of ["a", "b"]) points.push({ t: t0 + s * 1000, series, value: s });
+    const line = timeSeriesSpec(points, { maxPoints: 50 });
+    const lineValues = (line.data as { values: Array<{ t: number; series: string }> }).values;
+    expect(lineValues).toHaveLength(100);
+    expect(lineValues.filter((v) => v.series === "a").map((v) => v.t)[0]).toBe(t0 + 2950 * 1000);
+    const d = await timeSeries(points);
+    expect(countMarkItems(String(d.data["image/svg+xml"]), "line")).toBe(2);
+    expect(JSON.stringify(d).length).toBeLessThan(1 << 20);
+  });
+
   it("re-renders a growing histogram each time it is called", async () => {
     const counts = [0, 1, 2, 3];
     for (let round = 0; round < 3; round++) {
