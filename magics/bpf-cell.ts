@@ -16,7 +16,7 @@ import { completeInBlock, inspectInBlock } from "./helpers-doc.js";
 let warnedAboutHeaders = false;
 
 export const BPF_CELL_HELP =
-  "%%bpf [NAME] [options]: compile BCC C, attach it by naming convention and options, bind it to NAME (default bpf)";
+  "Compile the BCC C below, attach it by naming convention and options, bind it to NAME (default bpf): %%bpf [NAME] [options]";
 
 /** The long help: options and the BTF forms. */
 export const BPF_CELL_USAGE = [
@@ -28,10 +28,17 @@ export const BPF_CELL_USAGE = [
   "  Kernel struct fields at the running kernel's BTF offsets (right even with other headers):",
   "    BTF_READ(ptr, task_struct, tgid)   BTF_READ_INTO(dst, ptr, task_struct, comm)",
   "    BTF_OFFSET(task_struct, pid)       BTF_SIZE(task_struct, comm)   paths: a, a.b, a->b, a[3]",
+  "  In TypeScript: NAME.maps.<map> / NAME.table(\"map\") (get, set, delete, clear, entries(), size,",
+  "  histogram(), watch()), NAME.events(\"map\") (for await), NAME.stacks(), NAME.tracePrint(), NAME.close().",
+  "  From TypeScript text: const p = await BPF.load({ text, cflags, attach, name }).",
 ].join("\n");
 
 export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise<unknown> {
   setCurrentIO(ctx);
+  if (/(^|\s)(--help|-h)(\s|$)/.test(block.args)) {
+    ctx.stream("stdout", BPF_CELL_USAGE + "\n");
+    return undefined;
+  }
   let spec;
   try {
     spec = blockSpec(block.args, block.body);

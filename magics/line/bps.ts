@@ -13,7 +13,7 @@ function ownerOf(id: number): string {
 export const bps: LineMagic = {
   kind: "line",
   name: "bps",
-  help: "%bps [ID]: list every BPF program loaded on this machine (ours marked with their NAME), or one program's details",
+  help: "List every BPF program on this machine (ours marked with their NAME), or one program's details: %bps [ID]",
   run(args) {
     const arg = args.trim();
     if (arg) {

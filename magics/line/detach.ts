@@ -5,7 +5,7 @@ import { detach as detachOne, detachAll, names } from "../programs.js";
 export const detach: LineMagic = {
   kind: "line",
   name: "detach",
-  help: "%detach NAME | --all: detach and free the program bound to NAME, or every program of this session",
+  help: "Detach and free the program bound to NAME, or every program of this session: %detach NAME | --all",
   run(args, ctx) {
     const a = args.trim();
     if (a === "--all") {

@@ -7,7 +7,7 @@ import { displayable } from "../watch.js";
 export const features: LineMagic = {
   kind: "line",
   name: "features",
-  help: "%features: what this kernel supports for BPF (hooks, ring buffers, BTF, headers), with reasons and alternatives",
+  help: "What this kernel supports for BPF (hooks, ring buffers, BTF, headers), with reasons and alternatives",
   run() {
     const f = probeFeatures();
     const facts = keyValueList(

@@ -7,7 +7,7 @@ import { displayable } from "../watch.js";
 export const maps: LineMagic = {
   kind: "line",
   name: "maps",
-  help: "%maps [NAME]: the maps of this session's BPF programs (or of NAME): type, key and value types, entries",
+  help: "The maps of this session's BPF programs: type, key and value types, entries: %maps [NAME]",
   run(args) {
     const name = args.trim();
     const progs = name ? [byName(name)].filter((p) => p !== undefined) : livePrograms();

@@ -101,6 +101,27 @@ describe.skipIf(!built)("BPF cells through a Jupyter client", () => {
     expect((await k.execute("%detach nothing_here")).reply.content.evalue).toMatch(/no program named nothing_here/);
   });
 
+  it("completes and documents BPF helpers inside a %%bpf block", async () => {
+    const code = "const x = 1;\n%%bpf y\nint f(void *ctx) { u64 t = bpf_ktime_g";
+    const c = await k.request("shell", "complete_request", { code, cursor_pos: code.length });
+    expect(c.reply.content.matches).toEqual(["bpf_ktime_get_boot_ns", "bpf_ktime_get_ns"]);
+    expect(c.reply.content.cursor_start).toBe(code.length - "bpf_ktime_g".length);
+    const code2 = "%%bpf y\nint f(void *ctx) { return bpf_get_current_pid_tgid() > 0; }";
+    const i = await k.request("shell", "inspect_request", { code: code2, cursor_pos: code2.indexOf("pid_tgid"), detail_level: 0 });
+    expect(i.reply.content.found).toBe(true);
+    expect(i.reply.content.data["text/plain"]).toMatch(/u64 bpf_get_current_pid_tgid\(void\)/);
+  });
+
+  it("shows the kernel's BPF features and one program's details", async () => {
+    const f = text(ok(await k.execute("%features")));
+    expect(f).toMatch(/kprobe\s+no\s+/);
+    expect(f).toMatch(/tracepoint\s+yes/);
+    const snoopIds = ids(ok(await k.execute("JSON.stringify(snoop.ids)")));
+    const one = text(ok(await k.execute(`%bps ${snoopIds[0]}`)));
+    expect(one).toMatch(/ibcc program\s*:\s*snoop/);
+    expect(one).toMatch(/ringbuf/);
+  });
+
   it("detaches everything on shutdown", async () => {
     const snoopIds = ids(ok(await k.execute("JSON.stringify(snoop.ids)")));
     expect(loadedProgramIds()).toEqual(expect.arrayContaining(snoopIds));
