@@ -2,6 +2,7 @@
  * Addresses to symbol names and back, over libbcc's symbol caches, and the
  * reading of BPF_STACK_TRACE maps into symbolized stacks.
  */
+import { existsSync } from "node:fs";
 import { addon } from "./addon.js";
 import type { BpfMap } from "./types.js";
 
@@ -40,6 +41,8 @@ export class SymbolResolver {
   /** One process's symbols: its executable and the libraries it has mapped. */
   static forPid(pid: number): SymbolResolver {
     if (!Number.isInteger(pid) || pid < 0) throw new RangeError(`SymbolResolver.forPid: not a process id: ${pid}`);
+    // libbcc makes an empty cache for a process that is gone; say so instead.
+    if (!existsSync(`/proc/${pid}`)) throw new Error(`SymbolResolver.forPid: no process ${pid}`);
     return new SymbolResolver(new addon.SymbolCache(pid));
   }
 

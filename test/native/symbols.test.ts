@@ -90,6 +90,7 @@ int main(void) {
     expect(r.closed).toBe(true);
     r.close();
     expect(() => r.resolve(marker)).toThrow(/closed/);
+    expect(() => SymbolResolver.forPid(2 ** 22 + 1)).toThrow(/no process 4194305/);
   });
 
   it("finds the file offset of a binary's symbol, as uprobes need", () => {
