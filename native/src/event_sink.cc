@@ -21,6 +21,24 @@ bool EventSink::Watch(int fd) {
   return true;
 }
 
+void EventSink::DrainSoon() {
+  uv_loop_t* loop = nullptr;
+  if (check_ || napi_get_uv_event_loop(env_, &loop) != napi_ok) return;
+  check_ = new uv_check_t;
+  uv_check_init(loop, check_);
+  check_->data = this;
+  open_polls_++;
+  uv_check_start(check_, OnCheck);
+}
+
+void EventSink::OnCheck(uv_check_t* check) {
+  auto* self = static_cast<EventSink*>(check->data);
+  uv_check_stop(check);  // once is enough
+  if (self->closed_) return;
+  self->Drain();
+  self->Deliver();
+}
+
 void EventSink::OnReadable(uv_poll_t* poll, int status, int events) {
   auto* self = static_cast<EventSink*>(poll->data);
   if (self->closed_) return;
@@ -56,6 +74,11 @@ void EventSink::Close() {
     uv_close(reinterpret_cast<uv_handle_t*>(poll), OnClosed);
   }
   polls_.clear();
+  if (check_) {
+    uv_check_stop(check_);
+    uv_close(reinterpret_cast<uv_handle_t*>(check_), OnClosed);
+    check_ = nullptr;
+  }
   if (open_polls_ == 0) {
     Free();
     delete this;
@@ -64,7 +87,8 @@ void EventSink::Close() {
 
 void EventSink::OnClosed(uv_handle_t* handle) {
   auto* self = static_cast<EventSink*>(handle->data);
-  delete reinterpret_cast<uv_poll_t*>(handle);
+  if (handle->type == UV_CHECK) delete reinterpret_cast<uv_check_t*>(handle);
+  else delete reinterpret_cast<uv_poll_t*>(handle);
   // The fds are closed only now: libuv must not see a polled fd vanish (or be reused) under it.
   if (--self->open_polls_ == 0) {
     self->Free();

@@ -17,6 +17,11 @@ class EventSink {
 
   // Watches fd; on readiness Drain() runs, then the batch is delivered.
   bool Watch(int fd);
+  // Reads once after the next poll phase, when libuv has added the fds to its epoll set. A perf event fd's readiness is a flag the
+  // kernel clears when polled, and epoll polls it twice when the fd is added
+  // (at the add and at the wait), so events that came before the fd was in
+  // the loop's epoll set would not wake us.
+  void DrainSoon();
   // Stops watching. The sink deletes itself once libuv has let go of every
   // poll handle; Free() then releases the native readers.
   void Close();
@@ -31,12 +36,14 @@ class EventSink {
  private:
   static void OnReadable(uv_poll_t* poll, int status, int events);
   static void OnClosed(uv_handle_t* handle);
+  static void OnCheck(uv_check_t* check);
   void Deliver();
 
   Napi::Env env_;
   Napi::FunctionReference callback_;
   std::unique_ptr<Napi::AsyncContext> context_;
   std::vector<uv_poll_t*> polls_;
+  uv_check_t* check_ = nullptr;
   std::vector<std::string> events_;
   uint64_t lost_ = 0;
   size_t open_polls_ = 0;

@@ -60,6 +60,7 @@ static Napi::Value OpenPerfBuffer(const Napi::CallbackInfo& info) {
     if (!pb->Watch(fd)) fail("open_perf_buffer", EIO, "cannot watch the buffer of cpu " + std::to_string(cpu), "");
     fds.Set(i, fd);
   }
+  pb->DrainSoon();
   int id = Resources::Of(env).Add("perf_buffer", [pb, mapFd, keys] {
     // The map stops pointing at our buffers before they go.
     for (int cpu : keys) bpf_map_delete_elem(mapFd, &cpu);

@@ -55,6 +55,7 @@ static Napi::Value OpenRingBuffer(const Napi::CallbackInfo& info) {
     rb->Close();
     Throw(env, "open_ring_buffer", EIO, "cannot watch the ring buffer", "");
   }
+  rb->DrainSoon();
   int id = Resources::Of(env).Add("ring_buffer", [rb] { rb->Close(); });
   Napi::Object r = Napi::Object::New(env);
   r.Set("handle", id);

@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { BpfError, compile, openPerfBuffer, openRingBuffer, type Module } from "../../native/index.js";
+import { getpriorityTimes, until } from "./helpers.js";
+
+let m: Module | undefined;
+afterEach(() => m?.close());
+
+const PID = process.pid;
+const N = 5000;
+
+// Each event carries a sequence number, so the test sees that every one arrived once.
+const source = (output: string) => `
+struct event { u64 seq; u32 pid; char comm[16]; };
+${output}
+BPF_ARRAY(seq, u64, 1);
+TRACEPOINT_PROBE(syscalls, sys_enter_getpriority) {
+  if ((bpf_get_current_pid_tgid() >> 32) != ${PID}) return 0;
+  int zero = 0;
+  u64 *s = seq.lookup(&zero);
+  if (!s) return 0;
+  struct event e = {};
+  e.seq = __sync_fetch_and_add(s, 1);
+  e.pid = ${PID};
+  bpf_get_current_comm(&e.comm, sizeof(e.comm));
+  SUBMIT;
+  return 0;
+}`;
+
+function checkSequence(events: Buffer[]): void {
+  const seen = events.map((e) => Number(e.readBigUInt64LE(0))).sort((a, b) => a - b);
+  expect(seen).toEqual(Array.from({ length: N }, (_, i) => i));
+  expect(events.every((e) => e.readUInt32LE(8) === PID)).toBe(true);
+}
+
+describe("event buffers", () => {
+  it("a ring buffer delivers exactly the N events the test caused", async () => {
+    m = await compile(source("BPF_RINGBUF_OUTPUT(events, 256);").replace("SUBMIT", "events.ringbuf_output(&e, sizeof(e), 0)"));
+    const p = await m.load("tracepoint__syscalls__sys_enter_getpriority", "tracepoint");
+    const events: Buffer[] = [];
+    let batches = 0;
+    const reader = openRingBuffer(m.map("events"), (batch, lost) => {
+      batches++;
+      expect(lost).toBe(0);
+      events.push(...batch);
+    });
+    p.attachTracepoint("syscalls", "sys_enter_getpriority");
+    // In slices, letting the loop run between them, as a notebook would.
+    for (let i = 0; i < N; i += 500) {
+      getpriorityTimes(500);
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => events.length >= N);
+    await new Promise((r) => setTimeout(r, 50));
+    console.log(`ring buffer: ${events.length} events in ${batches} batches`);
+    expect(events.length).toBe(N);
+    expect(reader.received).toBe(N);
+    expect(reader.lost).toBe(0);
+    expect(events[0].subarray(12, 28).toString("latin1").replace(/\0.*$/s, "")).toBe(
+      (await import("node:fs")).readFileSync("/proc/self/comm", "utf8").trim());
+    checkSequence(events);
+    reader.close();
+    reader.close();
+    expect(reader.closed).toBe(true);
+  });
+
+  it("a perf buffer delivers exactly the N events the test caused, none lost", async () => {
+    m = await compile(source("BPF_PERF_OUTPUT(events);").replace("SUBMIT", "events.perf_submit(args, &e, sizeof(e))"));
+    const p = await m.load("tracepoint__syscalls__sys_enter_getpriority", "tracepoint");
+    const events: Buffer[] = [];
+    let batches = 0;
+    let lost = 0;
+    const reader = openPerfBuffer(m.map("events"), (batch, l) => {
+      batches++;
+      lost += l;
+      events.push(...batch);
+    }, { pageCount: 64 });
+    p.attachTracepoint("syscalls", "sys_enter_getpriority");
+    for (let i = 0; i < N; i += 500) {
+      getpriorityTimes(500);
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => events.length >= N);
+    await new Promise((r) => setTimeout(r, 50));
+    console.log(`perf buffer: ${events.length} events in ${batches} batches, ${lost} lost`);
+    expect(lost).toBe(0);
+    expect(reader.lost).toBe(0);
+    expect(events.length).toBe(N);
+    // perf samples are padded to 8 bytes: the struct is 32 bytes, as the program wrote it.
+    expect(events[0].length).toBeGreaterThanOrEqual(32);
+    checkSequence(events);
+    m.close();  // closes the reader with the module
+    expect(reader.closed).toBe(true);
+  });
+
+  it("counts perf buffer losses when the buffer overflows", async () => {
+    m = await compile(source("BPF_PERF_OUTPUT(events);").replace("SUBMIT", "events.perf_submit(args, &e, sizeof(e))"));
+    const p = await m.load("tracepoint__syscalls__sys_enter_getpriority", "tracepoint");
+    let got = 0;
+    const reader = openPerfBuffer(m.map("events"), (batch) => { got += batch.length; }, { pageCount: 1 });
+    p.attachTracepoint("syscalls", "sys_enter_getpriority");
+    getpriorityTimes(20000);  // without yielding: one page cannot hold them
+    await until(() => got > 0);
+    // The kernel reports a loss in a record written before the next sample that fits.
+    getpriorityTimes(10);
+    await until(() => got + reader.lost >= 20010, 3000);
+    console.log(`overflow: ${got} received, ${reader.lost} lost`);
+    expect(reader.lost).toBeGreaterThan(0);
+    expect(got + reader.lost).toBe(20010);
+  });
+
+  it("refuses a map of the wrong type", async () => {
+    m = await compile("BPF_HASH(h, u32, u32); BPF_PERF_OUTPUT(events); int f(void *c) { return 0; }");
+    expect(() => openRingBuffer(m!.map("h"), () => {})).toThrow(BpfError);
+    expect(() => openPerfBuffer(m!.map("events"), () => {}, { pageCount: 3 })).toThrow(/power of two/);
+  });
+});
