@@ -205,7 +205,9 @@ function probe(): Features {
 
 function fromOutcome(o: ProbeOutcome, what: string): Feature {
   if (o.supported) return yes;
-  return no(`the kernel refused ${what}: ${o.code} (${o.message})`, undefined, o.code);
+  const caps = effectiveCapabilities();
+  const hint = o.code === "EPERM" && !caps.includes("cap_bpf") && !caps.includes("cap_sys_admin") ? "; this process has neither cap_bpf nor cap_sys_admin (run as root)" : "";
+  return no(`the kernel refused ${what}: ${o.code} (${o.message})${hint}`, undefined, o.code);
 }
 
 const BTF_TARGETS = { fentry: ["vfs_read", "do_sys_openat2", "bpf_fentry_test1"], lsm: ["bpf_lsm_file_open", "bpf_lsm_bpf"] };
@@ -346,7 +348,7 @@ export function formatFeatures(f: Features): string {
   const lines = [
     `kernel ${f.kernelRelease}, libbcc ${f.libbccVersion}, BTF ${f.btf.supported ? "yes" : "no"}, bpf_stats ${f.bpfStatsEnabled ? "on" : "off"}`,
     `headers: ${f.headers.release ?? "none"}${f.headers.matchesKernel ? " (the running kernel's)" : ` -- ${f.headers.note}`}`,
-    `memlock: ${fmtLimit(f.memlock.soft)}; capabilities: ${f.capabilities.filter((c) => /sys_admin|bpf|perfmon|net_admin/.test(c)).join(", ") || "none of sys_admin, bpf, perfmon, net_admin"}`,
+    `memlock: ${fmtLimit(f.memlock.soft)}${memlockIgnored(f.kernelRelease) ? " (unused: since 5.11 BPF memory is charged to the cgroup)" : ""}; capabilities: ${f.capabilities.filter((c) => /sys_admin|bpf|perfmon|net_admin/.test(c)).join(", ") || "none of sys_admin, bpf, perfmon, net_admin"}`,
   ];
   const row = (name: string, x: Feature) =>
     lines.push(x.supported ? `  ${name}: yes` : `  ${name}: no -- ${x.reason}${x.instead ? `; instead: ${x.instead}` : ""}`);
@@ -356,6 +358,12 @@ export function formatFeatures(f: Features): string {
   row("ringbuf", f.ringbuf);
   row("batch ops", f.batchMapOps);
   return lines.join("\n");
+}
+
+/** Kernels from 5.11 charge BPF objects to the memory cgroup instead of RLIMIT_MEMLOCK. */
+export function memlockIgnored(kernelRelease: string): boolean {
+  const [maj, min] = kernelRelease.split(/[.-]/).map(Number);
+  return maj > 5 || (maj === 5 && min >= 11);
 }
 
 const fmtLimit = (n: number) => (n === Infinity ? "unlimited" : `${Math.round(n / 1024)} KiB`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { ATTACH_KINDS, formatFeatures, probeFeatures } from "../../native/features.js";
+import { ATTACH_KINDS, formatFeatures, memlockIgnored, probeFeatures } from "../../native/features.js";
 
 const uname = execFileSync("uname", ["-r"], { encoding: "utf8" }).trim();
 const tracefs = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"].find((d) => existsSync(`${d}/events`));
@@ -28,6 +28,8 @@ describe("feature probe", () => {
     expect(f.libbccVersion).toMatch(/^0\.26\./);
     expect(f.capabilities).toEqual(expect.arrayContaining(["cap_sys_admin", "cap_bpf", "cap_perfmon"]));
     expect(f.memlock.soft).toBeGreaterThan(0);
+    expect(memlockIgnored(f.kernelRelease)).toBe(true);
+    expect(memlockIgnored("5.10.0-20-amd64")).toBe(false);
     expect(f.bpfStatsEnabled).toBe(readFileSync("/proc/sys/kernel/bpf_stats_enabled", "utf8").trim() === "1");
     expect(f.btf).toMatchObject({ supported: existsSync("/sys/kernel/btf/vmlinux"), path: "/sys/kernel/btf/vmlinux" });
     expect(f.btf.supported).toBe(true);
