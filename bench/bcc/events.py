@@ -2,6 +2,7 @@
 through a perf buffer (BCC's defaults, or wakeup_events=64) or a ring buffer.
 The callback only counts, as a consumer that keeps up at best would."""
 import json
+import resource
 import subprocess
 
 from bcc import BPF
@@ -37,13 +38,20 @@ else:
                                  wakeup_events=64 if a.mode == "perf64" else 1)
     poll, drain = b.perf_buffer_poll, b.perf_buffer_consume
 
+def cpu_s():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+cpu0 = cpu_s()
 work.stdin.write("go\n")
 work.stdin.flush()
 while work.poll() is None:
     poll(100)
 drain()
+cpu = cpu_s() - cpu0
 report = json.loads(work.stdout.readline())
 dropped = b["dropped"][0].value
 b.cleanup()
 common.emit({"events": state["events"], "lost": state["lost"] + dropped, "calls": report["calls"],
-             "seconds": report["seconds"], "rate": report["rate"]})
+             "seconds": report["seconds"], "rate": report["rate"], "cpu": cpu})

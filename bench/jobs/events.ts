@@ -18,6 +18,8 @@ interface Run {
   lostPct: number;
   workRate: number;
   slowdown: number;
+  /** The consumer process's CPU time while the workload ran, in % of one core. */
+  cpuPct: number;
 }
 
 function slowdown(r: Run, untracedRate: number): Run {
@@ -44,15 +46,17 @@ async function ibccRun(ctx: JobContext, mode: Mode, seconds: number): Promise<Ru
     const map = mod.map("events");
     const reader: EventReader =
       mode === "ring" ? b.openRingBuffer(map, onBatch) : b.openPerfBuffer(map, onBatch, mode === "perf64" ? { wakeupEvents: 64 } : {});
+    const cpu0 = process.cpuUsage();
     w.go();
     const report = await w.done;
+    const cpu = process.cpuUsage(cpu0);
     // Events still below a wake-up threshold are not signalled; give the loop a moment.
     await sleep(100);
     lost = Math.max(lost, reader.lost ?? 0);
     reader.close();
     const dropped = mod.map("dropped").lookup(Buffer.alloc(4))?.readBigUInt64LE() ?? 0n;
     lost += Number(dropped);
-    return { rate: events / report.seconds, lostPct: (100 * lost) / report.calls, workRate: report.rate, slowdown: NaN };
+    return { rate: events / report.seconds, lostPct: (100 * lost) / report.calls, workRate: report.rate, slowdown: NaN, cpuPct: (cpu.user + cpu.system) / 1e4 / report.seconds };
   } finally {
     mod.close();
   }
@@ -60,7 +64,7 @@ async function ibccRun(ctx: JobContext, mode: Mode, seconds: number): Promise<Ru
 
 async function bccRun(ctx: JobContext, mode: Mode, seconds: number): Promise<Run> {
   const r = await runBcc("events", { mode, seconds, workload: ctx.bin.getppid_loop, ring_pages: RING_PAGES });
-  return { rate: r.events / r.seconds, lostPct: (100 * r.lost) / r.calls, workRate: r.rate, slowdown: NaN };
+  return { rate: r.events / r.seconds, lostPct: (100 * r.lost) / r.calls, workRate: r.rate, slowdown: NaN, cpuPct: (100 * r.cpu) / r.seconds };
 }
 
 const LABEL: Record<Mode, string> = {
@@ -72,7 +76,7 @@ const LABEL: Record<Mode, string> = {
 export const job: Job = {
   name: "events",
   async run(ctx) {
-    const seconds = ctx.quick ? 1 : 2;
+    const seconds = ctx.quick ? 1 : 1.5;
     const reps = ctx.quick ? 1 : 2;
     // Other work on the machine moves the workload's own rate, so each traced run
     // is compared with an untraced run made just before it.
@@ -105,6 +109,8 @@ export const job: Job = {
       rows.push(
         { job: `${LABEL[mode]}: delivered`, unit: "ev/s", ibcc: col(ib, (r) => r.rate), bcc: col(bcc, (r) => r.rate), note: missing || note },
         { job: `${LABEL[mode]}: lost`, unit: "%", ibcc: col(ib, (r) => r.lostPct), bcc: col(bcc, (r) => r.lostPct), note: missing },
+        { job: `${LABEL[mode]}: consumer CPU`, unit: "%", ibcc: col(ib, (r) => r.cpuPct), bcc: col(bcc, (r) => r.cpuPct), note: missing || "consumer process CPU time / workload time (100 = one core)" },
+        { job: `${LABEL[mode]}: consumer CPU per event`, unit: "us", ibcc: col(ib, (r) => (r.cpuPct * 1e4) / r.rate), bcc: col(bcc, (r) => (r.cpuPct * 1e4) / r.rate), note: missing || "what one delivered event costs the consumer" },
         { job: `${LABEL[mode]}: workload slowdown`, unit: "x", ibcc: col(ib, (r) => r.slowdown), bcc: col(bcc, (r) => r.slowdown), note: missing || "untraced rate / traced rate, paired runs" },
       );
     }
