@@ -74,7 +74,7 @@ export class KernelCore {
     if (message) this.state.stdin.onMessage(message);
   }
 
-  /** SIGINT (from a terminal or raised by the control worker on interrupt_request). */
+  /** interrupt_request (through the control worker) or SIGINT. */
   interrupt(): void {
     this.state.currentAbort?.abort(new Error("interrupted"));
     try {

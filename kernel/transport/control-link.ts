@@ -14,6 +14,7 @@ export class ControlLink {
   static start(
     config: WorkerConfig,
     onControl: (frames: Uint8Array[]) => void,
+    onInterrupt: () => void,
   ): Promise<{ link: ControlLink; control: string; hb: string }> {
     const worker = new Worker(new URL("./control-worker.js", import.meta.url), { workerData: config });
     const link = new ControlLink(worker);
@@ -21,6 +22,9 @@ export class ControlLink {
       worker.on("message", (m: FromWorker) => {
         if (m.kind === "bound") resolve({ link, control: m.control, hb: m.hb });
         else if (m.kind === "control") onControl(m.frames);
+        else if (m.kind === "interrupt") {
+          if (Atomics.compareExchange(m.claim, 0, 0, 1) === 0) onInterrupt();
+        }
         else if (m.kind === "failed") {
           reject(new Error(`control/heartbeat sockets: ${m.message}`));
           process.stderr.write(`ibcc: control worker failed: ${m.message}\n`);

@@ -1,9 +1,14 @@
 /**
  * Runs in a worker thread so that control and heartbeat stay answered while the
  * main thread is busy, even spinning in a synchronous loop. Heartbeats are
- * echoed here. Control messages go to the main thread; for a correctly signed
- * interrupt_request this thread first raises SIGINT in the process, which breaks
- * a vm script run with breakOnSigint and reaches the main thread's handler.
+ * echoed here; control messages go to the main thread.
+ *
+ * A correctly signed interrupt_request is offered to the main thread first. If
+ * the main thread does not claim it within MAIN_THREAD_GRACE_MS it is stuck in
+ * synchronous code, and this thread raises SIGINT in the process, which breaks
+ * a vm script run with breakOnSigint. Not raising SIGINT when the main thread
+ * is free matters: Node swaps SIGINT listeners out around every breakOnSigint
+ * run, and a SIGINT landing in that swap kills the process.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { Reply, Router } from "zeromq";
@@ -16,6 +21,7 @@ const config = workerData as WorkerConfig;
 const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
 const signer = new Signer(config.key, config.signatureScheme);
+const MAIN_THREAD_GRACE_MS = 100;
 
 const control = new Router({ linger: 1000 });
 const hb = new Reply({ linger: 0 });
@@ -27,13 +33,21 @@ async function main(): Promise<void> {
   post({ kind: "bound", control: control.lastEndpoint!, hb: hb.lastEndpoint! });
   void heartbeat();
   for await (const frames of control) {
-    if (isInterrupt(frames)) process.kill(process.pid, "SIGINT");
+    if (isInterrupt(frames)) offerInterrupt();
     post({ kind: "control", frames });
   }
 }
 
 async function heartbeat(): Promise<void> {
   for await (const frames of hb) await hb.send(frames);
+}
+
+function offerInterrupt(): void {
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  post({ kind: "interrupt", claim });
+  setTimeout(() => {
+    if (Atomics.compareExchange(claim, 0, 0, 2) === 0) process.kill(process.pid, "SIGINT");
+  }, MAIN_THREAD_GRACE_MS);
 }
 
 function isInterrupt(frames: Uint8Array[]): boolean {

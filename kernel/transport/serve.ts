@@ -48,6 +48,7 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   const started = await ControlLink.start(
     { controlEndpoint: endpoint("control_port"), hbEndpoint: endpoint("hb_port"), key: info.key, signatureScheme: info.signature_scheme },
     (frames) => core.onControl(frames),
+    () => core.interrupt(),
   );
   link = started.link;
   writeBackPorts(o.connectionFile, info, {
@@ -62,7 +63,7 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   void pump(stdin, (f) => core.onStdin(f));
 
   // SIGINT never kills the kernel: clients interrupt with it, and the control
-  // worker raises it on interrupt_request.
+  // worker raises it on interrupt_request when the main thread is stuck.
   process.on("SIGINT", () => core.interrupt());
   process.on("SIGTERM", () => void core.shutdown(false));
 

@@ -8,9 +8,9 @@ export const shutdown: Handler = (ctx, state) => {
 };
 
 /**
- * The control worker has already raised SIGINT in the process when it saw this
- * request (the main thread may be stuck in a synchronous loop); the SIGINT
- * handler interrupts the cell. Here only the reply remains.
+ * The control worker has already started the interrupt when it saw this request
+ * (directly on the main thread, or by SIGINT when the main thread was stuck in a
+ * synchronous loop); here only the reply remains.
  */
 export const interrupt: Handler = (ctx) => {
   ctx.reply({ status: "ok" });
