@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { listPrograms } from "../../native/introspect.js";
 import { ATTACH_KINDS, formatFeatures, memlockIgnored, probeFeatures } from "../../native/features.js";
 
 const uname = execFileSync("uname", ["-r"], { encoding: "utf8" }).trim();
@@ -81,6 +82,15 @@ describe("feature probe", () => {
     }
     expect(f.progTypes.tracing.supported).toBe(false);
     expect(f.progTypes.lsm.supported).toBe(false);
+  });
+
+  it("leaves no program, map or fd behind", () => {
+    const fds = readdirSync("/proc/self/fd").length;
+    const again = probeFeatures({ refresh: true });
+    expect(again).not.toBe(f);
+    expect(again.attach).toEqual(f.attach);
+    expect(readdirSync("/proc/self/fd").length).toBe(fds);
+    expect(listPrograms().filter((p) => p.kernelName === "ibcc_probe")).toEqual([]);
   });
 
   it("gives every attach kind a verdict and every missing one a reason", () => {
