@@ -53,3 +53,6 @@ export { flameGraph, flameGraphSpec, foldedStacks, MAX_FOLDED_LINES, type StackS
 // Text helpers shared with the BPF side's own outputs.
 export { escapeHtml } from "./html.js";
 export { formatCell, groupDigits } from "./format.js";
+
+// Percentiles from histogram buckets, for percentile lines in watches.
+export { percentile, bucketRange, type Percentile, type PercentileBucket } from "./percentile.js";
