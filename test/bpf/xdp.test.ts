@@ -49,6 +49,15 @@ int xdp_count(struct xdp_md *ctx) {
   return XDP_PASS;
 }`;
 
+const TC = `
+#include <uapi/linux/pkt_cls.h>
+BPF_ARRAY(seen, u64, 1);
+int tc_count(struct __sk_buff *skb) { int z = 0; if (skb->protocol == htons(0x0800)) seen.increment(z); return TC_ACT_OK; }`;
+
+const SOCK = `
+BPF_ARRAY(seen, u64, 1);
+int sock_count(struct __sk_buff *skb) { int z = 0; if (skb->protocol == htons(0x0800)) seen.increment(z); return 0; }`;
+
 describe("XDP", () => {
   it("counts the pings the test sends across its own veth pair", async () => {
     const prog = (await runBpfBlock({ args: `xdpc --xdp ${host}=xdp_count`, body: XDP, headerLine: 1 }, testContext())) as Program;
@@ -58,5 +67,18 @@ describe("XDP", () => {
     expect(icmp).toBe(5n);
     prog.close();
     expect(execFileSync("ip", ["link", "show", host], { encoding: "utf8" })).not.toMatch(/xdp/);
+  });
+
+  it("counts IPv4 packets with a tc ingress program and a socket filter", async () => {
+    const tc = (await runBpfBlock({ args: `tcc --tc ${host}:ingress=tc_count`, body: TC, headerLine: 1 }, testContext())) as Program;
+    const sock = (await runBpfBlock({ args: `sockc --socket ${host}=sock_count`, body: SOCK, headerLine: 1 }, testContext())) as Program;
+    ip("netns", "exec", ns, "ping", "-c", "3", "-i", "0.2", "-W", "2", `${net}.1`);
+    const tcSeen = tc.table("seen").get(0) as bigint;
+    const sockSeen = sock.table("seen").get(0) as bigint;
+    console.log(`tc ingress on ${host}: ${tcSeen} IPv4 packets; socket filter: ${sockSeen}`);
+    expect(tcSeen).toBeGreaterThanOrEqual(3n);
+    expect(sockSeen).toBeGreaterThanOrEqual(3n);
+    tc.close();
+    sock.close();
   });
 });
