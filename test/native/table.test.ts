@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile, possibleCpus, type Module } from "../../native/index.js";
+import { compile, openPerfBuffer, openRingBuffer, possibleCpus, type Module } from "../../native/index.js";
 import { compileCodec } from "../../native/codec.js";
 import { TableError, TypedMap } from "../../native/table.js";
 import { eventCodec, eventFields } from "../../native/codec-event.js";
@@ -163,6 +163,31 @@ describe("TypedMap over real BPF maps", () => {
     expect(c.size).toBe(32);
     expect(c.tsType).toBe("{ pid: number; ts: bigint; comm: string }");
     expect(eventCodec(mod, "slots")).toBeUndefined();
+  });
+
+  it("decodes real perf and ring buffer events with the codec BCC's fields give", async () => {
+    type Ev = { pid: number; ts: bigint; comm: string };
+    const codec = eventCodec<Ev>(mod, "events")!;
+    const got: { perf: Ev[]; ring: Ev[] } = { perf: [], ring: [] };
+    const perf = openPerfBuffer(mod.map("events"), (evs) => got.perf.push(...evs.map((e) => codec.decode(e))));
+    const ring = openRingBuffer(mod.map("ring"), (evs) => got.ring.push(...evs.map((e) => codec.decode(e))));
+    const prog = await mod.load("tracepoint__syscalls__sys_enter_getppid", "tracepoint");
+    try {
+      prog.attachTracepoint("syscalls", "sys_enter_getppid");
+      for (let i = 0; i < 3; i++) void process.ppid;
+      for (let waited = 0; (got.perf.length < 3 || got.ring.length < 3) && waited < 5000; waited += 20)
+        await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      prog.close();
+      perf.close();
+      ring.close();
+    }
+    const comm = (await import("node:fs")).readFileSync("/proc/self/comm", "utf8").trim();
+    for (const evs of [got.perf, got.ring]) {
+      expect(evs.length).toBeGreaterThanOrEqual(3);
+      for (const e of evs) expect(e).toMatchObject({ pid: process.pid, comm });
+      expect(evs[0].ts).toBeGreaterThan(0n);
+    }
   });
 
   it("decodes a large u64 -> u64 map in batches, as rows and as columns", () => {
