@@ -3,7 +3,10 @@
  * through libbpf, into preallocated arrays. The map has the same shape as the
  * bench's BPF_HASH (u64 -> u64, preallocated) and is filled with update_batch.
  * Prints one JSON line with the duration of each read in milliseconds.
- * Usage: batch_floor ENTRIES REPS
+ * With CHUNK and "copy" it does what a binding that returns fresh buffers
+ * does: reads CHUNK entries per syscall into growing zeroed vectors, then
+ * copies keys and values out once more, to show what those steps cost.
+ * Usage: batch_floor ENTRIES REPS [CHUNK [copy]]
  */
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -23,6 +26,8 @@ static double now_ms(void) {
 int main(int argc, char **argv) {
   uint32_t n = argc > 1 ? (uint32_t)atol(argv[1]) : 1000000;
   int reps = argc > 2 ? atoi(argv[2]) : 5;
+  uint32_t chunk = argc > 3 ? (uint32_t)atol(argv[3]) : n;
+  int copy = argc > 4 && strcmp(argv[4], "copy") == 0;
   int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_floor", 8, 8, n, NULL);
   if (fd < 0) { fprintf(stderr, "bpf_map_create: %s\n", strerror(errno)); return 1; }
   uint64_t *keys = malloc(sizeof(uint64_t) * n), *vals = malloc(sizeof(uint64_t) * n);
@@ -37,8 +42,13 @@ int main(int argc, char **argv) {
     double t0 = now_ms();
     uint64_t batch = 0;
     uint32_t total = 0;
+    if (copy) {
+      /* zeroed growth, as std::vector::resize does */
+      memset(keys, 0, sizeof(uint64_t) * n);
+      memset(vals, 0, sizeof(uint64_t) * n);
+    }
     for (;;) {
-      uint32_t c = n - total;
+      uint32_t c = n - total < chunk ? n - total : chunk;
       int err = bpf_map_lookup_batch(fd, total ? &batch : NULL, &batch, keys + total, vals + total, &c, NULL);
       total += c;
       if (err) {
@@ -46,6 +56,13 @@ int main(int argc, char **argv) {
         break;
       }
       if (total >= n || c == 0) break;
+    }
+    if (copy) {
+      uint64_t *k2 = malloc(sizeof(uint64_t) * n), *v2 = malloc(sizeof(uint64_t) * n);
+      memcpy(k2, keys, sizeof(uint64_t) * total);
+      memcpy(v2, vals, sizeof(uint64_t) * total);
+      free(k2);
+      free(v2);
     }
     double t1 = now_ms();
     if (total != n) { fprintf(stderr, "read %u of %u entries\n", total, n); return 1; }
