@@ -10,6 +10,7 @@ import { groupDigits } from "./format.js";
 import { isoTime, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
 import { emptyChartSpec } from "./empty-chart.js";
+import { bucketRange } from "./percentile.js";
 
 const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
 
@@ -40,12 +41,10 @@ function latestCells(cells: HeatCell[], max: number): HeatCell[] {
   return cells.filter((c) => millis(c.t) >= first);
 }
 
-/** bcc's log2 range label of a bucket. */
+/** bcc's log2 range label of a bucket ("128 -> 255"). */
 export function log2Label(index: number): string {
   if (index <= 0) return "0";
-  let low = (1n << BigInt(index)) >> 1n;
-  const high = (1n << BigInt(index)) - 1n;
-  if (low === high) low -= 1n;
+  const { low, high } = bucketRange("log2", index);
   return `${low} -> ${high}`;
 }
 
