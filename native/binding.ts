@@ -70,7 +70,7 @@ export interface Binding {
   mapNextKey(fd: number, key: Buffer | null, keySize: number): Buffer | undefined;
   mapKeys(fd: number, keySize: number): Buffer;
   mapReadAll(fd: number, keySize: number, valueLen: number, maxEntries: number, batch: boolean): { keys: Buffer; values: Buffer; count: number; batched: boolean };
-  mapClear(fd: number, keySize: number, zeroValueLen: number): void;
+  mapClear(fd: number, keySize: number, valueLen: number, maxEntries: number, zero: boolean, batch: boolean): void;
   openPerfBuffer(mapFd: number, cpus: number[], pageCount: number, wakeupEvents: number, cb: Batch): Attached;
   openRingBuffer(mapFd: number, cb: Batch): Attached;
 }

@@ -103,6 +103,7 @@ export class BpfMapImpl implements BpfMap {
   clear(): void {
     this.#check("map_clear");
     this.#keyless("map_clear");
-    native(() => binding.mapClear(this.fd, this.keySize, ZEROED.has(this.type) ? this.valueLength : 0));
+    native(() => binding.mapClear(this.fd, this.keySize, this.valueLength, this.maxEntries,
+      ZEROED.has(this.type), BATCHED.has(this.type)));
   }
 }

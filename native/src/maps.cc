@@ -81,48 +81,48 @@ static Napi::Value Keys(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, keys.data(), keys.size());
 }
 
+// Every entry by BPF_MAP_LOOKUP_BATCH; false when the map type has no batch ops.
+static bool BatchRead(int fd, size_t keySize, size_t valueLen, size_t maxEntries, std::vector<uint8_t>& keys,
+                      std::vector<uint8_t>& values, size_t& count) {
+  // Chunks of up to 64k entries; a hash bucket never holds more than that.
+  size_t chunk = std::min<size_t>(std::max<size_t>(maxEntries, 1), 65536);
+  std::vector<uint8_t> inTok(std::max<size_t>(keySize, 8)), outTok(inTok.size());
+  bool first = true;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  count = 0;
+  for (;;) {
+    keys.resize((count + chunk) * keySize);
+    values.resize((count + chunk) * valueLen);
+    __u32 n = (__u32)chunk;
+    int rc = bpf_map_lookup_batch(fd, first ? nullptr : inTok.data(), outTok.data(), keys.data() + count * keySize,
+                                  values.data() + count * valueLen, &n, &opts);
+    int err = rc < 0 ? errno : 0;
+    if (rc < 0 && err != ENOENT) {
+      keys.clear();
+      values.clear();
+      count = 0;
+      return false;
+    }
+    count += n;
+    if (err == ENOENT) break;
+    first = false;
+    std::swap(inTok, outTok);
+  }
+  keys.resize(count * keySize);
+  values.resize(count * valueLen);
+  return true;
+}
+
 // mapReadAll(fd, keySize, valueLen, maxEntries, batch) -> { keys, values, count, batched }
 static Napi::Value ReadAll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgInt(info, 0, "fd");
   size_t keySize = ArgInt(info, 1, "keySize"), valueLen = ArgInt(info, 2, "valueLen");
-  size_t maxEntries = (size_t)std::max(1, ArgInt(info, 3, "maxEntries"));
+  size_t maxEntries = (size_t)ArgInt(info, 3, "maxEntries");
   bool batch = info[4].ToBoolean();
   std::vector<uint8_t> keys, values;
   size_t count = 0;
-  bool batched = false;
-  if (batch) {
-    // Chunks of up to 64k entries; a hash bucket never holds more than that.
-    size_t chunk = std::min<size_t>(maxEntries, 65536);
-    std::vector<uint8_t> inTok(std::max<size_t>(keySize, 8)), outTok(inTok.size());
-    bool first = true, ok = true;
-    LIBBPF_OPTS(bpf_map_batch_opts, opts);
-    for (;;) {
-      keys.resize((count + chunk) * keySize);
-      values.resize((count + chunk) * valueLen);
-      __u32 n = (__u32)chunk;
-      int rc = bpf_map_lookup_batch(fd, first ? nullptr : inTok.data(), outTok.data(),
-                                    keys.data() + count * keySize, values.data() + count * valueLen, &n, &opts);
-      int err = rc < 0 ? errno : 0;
-      if (rc < 0 && err != ENOENT) {
-        ok = false;  // EINVAL/ENOTSUPP on maps without batch ops: fall back below
-        break;
-      }
-      count += n;
-      if (err == ENOENT) break;
-      first = false;
-      std::swap(inTok, outTok);
-    }
-    if (ok) {
-      batched = true;
-      keys.resize(count * keySize);
-      values.resize(count * valueLen);
-    } else {
-      keys.clear();
-      values.clear();
-      count = 0;
-    }
-  }
+  bool batched = batch && BatchRead(fd, keySize, valueLen, maxEntries, keys, values, count);
   if (!batched) {
     keys = AllKeys(env, fd, keySize);
     size_t n = keys.size() / keySize;
@@ -146,24 +146,31 @@ static Napi::Value ReadAll(const Napi::CallbackInfo& info) {
   return r;
 }
 
-// mapClear(fd, keySize, zeroValueLen): zeroValueLen 0 deletes every key (batched
-// where the map allows); otherwise every key is overwritten with zeros (arrays).
+// mapClear(fd, keySize, valueLen, maxEntries, zero, batch): zero overwrites every
+// value with zeros (arrays, whose keys always exist); otherwise every key is
+// deleted, found and deleted in batches where the map allows.
 static Napi::Value Clear(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgInt(info, 0, "fd");
-  size_t keySize = ArgInt(info, 1, "keySize"), zeroLen = ArgInt(info, 2, "zeroValueLen");
-  auto keys = AllKeys(env, fd, keySize);
-  size_t n = keys.size() / keySize;
+  size_t keySize = ArgInt(info, 1, "keySize"), valueLen = ArgInt(info, 2, "valueLen");
+  size_t maxEntries = (size_t)ArgInt(info, 3, "maxEntries");
+  bool zero = info[4].ToBoolean(), batch = info[5].ToBoolean();
+  std::vector<uint8_t> keys, values;
+  size_t n = 0;
+  if (!(batch && BatchRead(fd, keySize, valueLen, maxEntries, keys, values, n))) {
+    keys = AllKeys(env, fd, keySize);
+    n = keys.size() / keySize;
+  }
   if (n == 0) return env.Undefined();
-  if (zeroLen) {
-    std::vector<uint8_t> zero(zeroLen);
+  if (zero) {
+    std::vector<uint8_t> z(valueLen);
     for (size_t i = 0; i < n; i++)
-      if (bpf_map_update_elem(fd, keys.data() + i * keySize, zero.data(), 0) < 0) Throw(env, "map_update", errno, "");
+      if (bpf_map_update_elem(fd, keys.data() + i * keySize, z.data(), 0) < 0) Throw(env, "map_update", errno, "");
     return env.Undefined();
   }
   LIBBPF_OPTS(bpf_map_batch_opts, opts);
   __u32 count = (__u32)n;
-  if (bpf_map_delete_batch(fd, keys.data(), &count, &opts) == 0) return env.Undefined();
+  if (batch && bpf_map_delete_batch(fd, keys.data(), &count, &opts) == 0) return env.Undefined();
   for (size_t i = 0; i < n; i++)
     if (bpf_map_delete_elem(fd, keys.data() + i * keySize) < 0 && errno != ENOENT)
       Throw(env, "map_delete", errno, "");
