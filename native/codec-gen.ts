@@ -128,7 +128,9 @@ class Generator {
         out.push(...this.decFields(f.node.fields, at));
         continue;
       }
-      out.push(`${JSON.stringify(f.name)}:${f.bits !== undefined ? this.decBits(f, at) : this.dec(f.node, at)}`);
+      // A literal "__proto__" key would set the prototype; a computed key makes a plain property.
+      const key = f.name === "__proto__" ? `["__proto__"]` : JSON.stringify(f.name);
+      out.push(`${key}:${f.bits !== undefined ? this.decBits(f, at) : this.dec(f.node, at)}`);
     }
     return out;
   }

@@ -204,6 +204,15 @@ int main(void) {
     expect(c.decode(buf)).toEqual({ tag: 1, i: 0x00020001, h: [1, 2], inner: { a: 9, b: 10n } });
   });
 
+  it("keeps C field names that mean something to JavaScript as plain properties", () => {
+    const c = compileCodec(["odd", [["__proto__", "int"], ["constructor", "int"]], "struct"], 8);
+    const v = c.decode(c.encode(JSON.parse('{"__proto__": 1, "constructor": 2}'))) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.keys(v)).toEqual(["__proto__", "constructor"]);
+    expect(v["constructor"]).toBe(2);
+    expect(Object.getOwnPropertyDescriptor(v, "__proto__")?.value).toBe(1);
+  });
+
   it("writes only the union members a value names", () => {
     const u = compileCodec(["u_t", [["x", "unsigned int"], ["y", "unsigned long long"], ["s", "char", [8]]], "union"], 8);
     expect(u.decode(u.encode({ y: 0x4142434445464748n }))).toEqual({ x: 0x45464748, y: 0x4142434445464748n, s: "HGFEDCBA" });
