@@ -71,6 +71,13 @@ describe("TypedMap over real BPF maps", () => {
     expect(t.size).toBe(0);
   });
 
+  it("can be made over every map of a module, saying where a description could not be used", () => {
+    for (const name of mod.mapNames) expect(() => new TypedMap(mod.map(name)), name).not.toThrow();
+    const ring = new TypedMap(mod.map("ring"));
+    expect(ring.warnings.join("\n")).toMatch(/lays out 4 bytes but the map holds 0/);
+    expect(ring.size).toBe(0);
+  });
+
   it("reads a top-level char array value as a string", () => {
     const t = new TypedMap<number, string>(mod.map("paths"));
     t.set(3, "/usr/lib/os-release");
