@@ -29,11 +29,15 @@ export function defaultHistoryPath(): string {
 export class HistoryStore {
   private readonly entries: HistoryEntry[] = [];
   readonly session: number;
+  /** A killed kernel may leave a torn last line; the next entry starts on a new one. */
+  private needsNewline = false;
 
   constructor(private readonly path: string = defaultHistoryPath()) {
     let last = 0;
     if (existsSync(path)) {
-      for (const text of readFileSync(path, "utf8").split("\n")) {
+      const content = readFileSync(path, "utf8");
+      this.needsNewline = content.length > 0 && !content.endsWith("\n");
+      for (const text of content.split("\n")) {
         if (!text) continue;
         try {
           const l = JSON.parse(text) as Line;
@@ -86,7 +90,8 @@ export class HistoryStore {
     const dir = join(this.path, "..");
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const fresh = !existsSync(this.path);
-    appendFileSync(this.path, JSON.stringify(line) + "\n", { mode: 0o600 });
+    appendFileSync(this.path, (this.needsNewline ? "\n" : "") + JSON.stringify(line) + "\n", { mode: 0o600 });
+    this.needsNewline = false;
     if (fresh) chmodSync(this.path, 0o600);
   }
 }

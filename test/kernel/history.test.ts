@@ -1,0 +1,68 @@
+/** The history store: kept across restarts, owner-only, tail/range/search. */
+import { mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { HistoryStore, defaultHistoryPath } from "../../kernel/history/store.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ibcc-history-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("HistoryStore", () => {
+  const file = join(dir, "sub", "history.jsonl");
+
+  it("writes a 0600 file and numbers sessions across restarts", () => {
+    const first = new HistoryStore(file);
+    expect(first.session).toBe(1);
+    first.add(1, "let a = 1");
+    first.add(2, "a + 1", "2");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = new HistoryStore(file);
+    expect(second.session).toBe(2);
+    second.add(1, "console.log(a)");
+    expect(second.tail(3).map((e) => [e.session, e.line, e.input])).toEqual([
+      [1, 1, "let a = 1"],
+      [1, 2, "a + 1"],
+      [2, 1, "console.log(a)"],
+    ]);
+  });
+
+  it("serves ranges of the current, a relative and an absolute session", () => {
+    const s = new HistoryStore(file); // session 3
+    s.add(1, "x");
+    s.add(2, "y");
+    s.add(3, "z");
+    expect(s.range(0, 2, 4).map((e) => e.input)).toEqual(["y", "z"]);
+    expect(s.range(0, 1).map((e) => e.input)).toEqual(["x", "y", "z"]);
+    expect(s.range(-2, 1, 3).map((e) => e.input)).toEqual(["let a = 1", "a + 1"]);
+    expect(s.range(1, 2, 3)[0].output).toBe("2");
+  });
+
+  it("searches with globs, last n, optionally unique", () => {
+    const s = new HistoryStore(file);
+    s.add(1, "a + 1");
+    expect(s.search("a*").map((e) => e.input)).toEqual(["a + 1", "a + 1"]);
+    expect(s.search("a*", undefined, true).map((e) => e.input)).toEqual(["a + 1"]);
+    expect(s.search("?").map((e) => e.input)).toEqual(["x", "y", "z"]);
+    expect(s.search("*", 2).length).toBe(2);
+    expect(s.search("(").length).toBe(0); // regex characters are literal
+  });
+
+  it("skips a torn last line left by a killed kernel", () => {
+    appendFileSync(file, '{"s":9,"l":1,"i":"half');
+    const s = new HistoryStore(file);
+    expect(s.session).toBe(5);
+    expect(s.tail(1)[0].input).toBe("a + 1");
+    s.add(1, "after the tear");
+    expect(new HistoryStore(file).tail(1)[0].input).toBe("after the tear");
+  });
+
+  it("lives under $IBCC_DATA_DIR when set, else ~/.local/share/ibcc", () => {
+    const saved = process.env.IBCC_DATA_DIR;
+    process.env.IBCC_DATA_DIR = "/some/where";
+    expect(defaultHistoryPath()).toBe("/some/where/history.jsonl");
+    delete process.env.IBCC_DATA_DIR;
+    expect(defaultHistoryPath()).toMatch(/\/ibcc\/history\.jsonl$/);
+    if (saved !== undefined) process.env.IBCC_DATA_DIR = saved;
+  });
+});
