@@ -104,8 +104,16 @@ static Napi::Value ResolveSymbol(const Napi::CallbackInfo& info) {
   StderrCapture capture(false);
   int rc = bcc_resolve_symname(binary.c_str(), sym.empty() ? nullptr : sym.c_str(), addr, pid, &opt, &out);
   std::string log = capture.Finish();
-  if (rc < 0)
-    Throw(env, "resolve_symbol", ENOENT, sym.empty() ? binary : binary + ":" + sym, log);
+  if (rc < 0) {
+    // libbcc gives no errno here: the binary or the symbol is not there.
+    Napi::Error e = MakeError(env, "resolve_symbol", 0,
+                              sym.empty() ? binary + ": cannot read the binary"
+                                          : binary + ": no symbol " + sym + " in the binary (or the binary is missing)",
+                              log);
+    e.Set("errno", Napi::Number::New(env, ENOENT));
+    e.Set("code", Napi::String::New(env, "ENOENT"));
+    throw e;
+  }
   Napi::Object r = Napi::Object::New(env);
   r.Set("path", out.module ? out.module : binary.c_str());
   r.Set("offset", (double)out.offset);
