@@ -118,7 +118,7 @@ export function probeFeatures(opts: { refresh?: boolean } = {}): Features {
   return cached;
 }
 
-const yes: Feature = { supported: true };
+const yes: Feature = Object.freeze({ supported: true });
 const no = (reason: string, instead?: string, errno?: string): Feature => ({
   supported: false,
   reason,
@@ -173,7 +173,7 @@ function probe(): Features {
     tc: progTypes.sched_cls,
     tcx: tcxSupport(kernelRelease, config, progTypes.sched_cls),
     socket_filter: progTypes.socket_filter,
-    fentry: fentry.supported ? yes : { ...fentry, instead: kprobes.supported ? "kprobes" : kernelAlternative.replace(/ or fentry.*$/, "") },
+    fentry: fentry.supported ? yes : { ...fentry, instead: kprobes.supported ? "kprobes" : kernelAlternative },
     fexit: fexit.supported ? yes : { ...fexit, instead: kprobes.supported ? "kretprobes" : "a tracepoint at the function's exit, or sys_exit_* tracepoints" },
     lsm: lsm.supported ? yes : { ...lsm, instead: "tracepoints on the syscalls that reach the hook (observing only: they cannot deny)" },
   };
