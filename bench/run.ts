@@ -8,8 +8,9 @@
 import { parseArgs } from "./lib/args.js";
 import { buildHelpers } from "./lib/cbuild.js";
 import { binding } from "./lib/ibcc.js";
-import { machineFacts } from "./lib/machine.js";
+import { load, machineFacts } from "./lib/machine.js";
 import type { Job, JobContext, Row } from "./lib/row.js";
+import { cpus } from "node:os";
 import { nowMs } from "./lib/stats.js";
 import { formatTable } from "./lib/table.js";
 import { job as maps } from "./jobs/maps.js";
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   };
 
   const started = nowMs();
+  const loadBefore = load();
   const rows: Row[] = [];
   for (const job of jobs) {
     try {
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     "",
     formatTable(rows),
     "",
-    `total ${((nowMs() - started) / 1000).toFixed(1)} s`,
+    `total ${((nowMs() - started) / 1000).toFixed(1)} s; load average (1/5/15 min) ${loadBefore} at the start, ${load()} at the end, on ${cpus().length} cores`,
     ...appendices.map((a) => "\n" + a),
   ];
   process.stdout.write(out.join("\n") + "\n");

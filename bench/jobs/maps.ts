@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import type { BpfMap } from "../../native/types.js";
 import { bpfText, FILL_BASE } from "../lib/bpf.js";
 import { bigintPairs, decodeAll, decodeColumns, decodeOnly } from "../lib/decode.js";
+import { runChild } from "../lib/child.js";
 import { binding, why } from "../lib/ibcc.js";
 import { runBcc } from "../lib/python.js";
 import type { Job, JobContext, Row } from "../lib/row.js";
@@ -72,6 +73,12 @@ export const job: Job = {
     } catch (e) {
       missing = "ibcc n/a: " + why(e);
     }
+    // V8's young generation is small by default, and a million live BigInts are
+    // copied out of it more than once: the same decode with a larger one shows that share.
+    ctx.log("maps: decode alone, default heap and --max-semi-space-size=64");
+    const heapRun = (flags: string[]) => runChild("decode", [String(entries), String(reps)], 120_000, {}, flags).then((r) => r.samples as number[]).catch(() => undefined);
+    const plainHeap = ib ? await heapRun([]) : undefined;
+    const bigHeap = ib ? await heapRun(["--max-semi-space-size=64"]) : undefined;
     const cMed = median(c);
     const vsFloor = (s?: number[]) => {
       if (!s) return missing;
@@ -86,6 +93,8 @@ export const job: Job = {
       { job: `${label} hash: decoded to JS / items_lookup_batch`, unit: "ms", ibcc: ib?.decoded, bcc: bcc.batch, note: ib ? `${ib.how}; ${vsFloor(ib.decoded)}` : missing },
       { job: `${label} hash: columnar / items_lookup_batch`, unit: "ms", ibcc: ib?.columnar, bcc: bcc.batch, note: vsFloor(ib?.columnar) },
       { job: `${label} hash: decode alone, no syscalls`, unit: "ms", ibcc: ib?.decodeSolo, note: missing || "Codec.decodeMany of keys and values + pairs, on bytes already read" },
+      { job: `${label} hash: decode alone, fresh node`, unit: "ms", ibcc: plainHeap, note: missing || "synthetic bytes, default V8 heap" },
+      { job: `${label} hash: decode alone, semi-space 64 MB`, unit: "ms", ibcc: bigHeap, note: missing || "the same, node --max-semi-space-size=64" },
       { job: `${label} hash: BigInt pairs alone (JS floor)`, unit: "ms", ibcc: ib?.allocFloor, note: missing || "2 BigInts + 1 array per entry from BigUint64Array views" },
       { job: `${label} hash: decoded to JS / items()`, unit: "ms", ibcc: ib?.decoded, bcc: bcc.items, note: "BCC items(): a syscall per key" },
     ];

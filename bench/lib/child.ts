@@ -9,10 +9,16 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export function runChild(name: string, args: string[], timeoutMs = 240_000, env: Record<string, string> = {}): Promise<Record<string, any>> {
+export function runChild(
+  name: string,
+  args: string[],
+  timeoutMs = 240_000,
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): Promise<Record<string, any>> {
   const entry = join(here, "..", "children", name + ".js");
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [entry, ...args], { timeout: timeoutMs, maxBuffer: 1 << 24, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...nodeFlags, entry, ...args], { timeout: timeoutMs, maxBuffer: 1 << 24, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const last = stdout.trim().split("\n").pop() ?? "";
       if (!err) {
         try {

@@ -1,7 +1,7 @@
 /** The facts printed above the table, so figures can be compared across machines. */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cpus, release } from "node:os";
+import { cpus, loadavg, release } from "node:os";
 
 function cpuModel(): string {
   const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
@@ -23,4 +23,9 @@ export function machineFacts(libbcc: string | undefined): string[] {
     `libbcc: ${libbcc ?? "?"} (Debian libbpfcc ${debVersion("libbpfcc")}), python3-bpfcc ${debVersion("python3-bpfcc")}`,
     `node: ${process.version}`,
   ];
+}
+
+/** Other work on the machine moves every figure; the table says how much there was. */
+export function load(): string {
+  return loadavg().map((l) => l.toFixed(1)).join(" ");
 }
