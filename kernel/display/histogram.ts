@@ -96,7 +96,7 @@ export function histogramSpec(data: HistogramData, options: HistogramOptions = {
   // A bar per text line up to 64 rows (every log2 bucket); a long linear histogram gets a fixed height.
   const tall = rows > 64;
   const unitSpec = {
-    mark: { type: "bar", tooltip: true },
+    mark: { type: "bar" },
     height: tall ? 640 : { step: 16 },
     width: 480,
     encoding: {
@@ -113,6 +113,11 @@ export function histogramSpec(data: HistogramData, options: HistogramOptions = {
         title: "count",
         ...(options.logScale ? { scale: { type: "symlog" } } : {}),
       },
+      tooltip: [
+        ...(data.sections ? [{ field: "section", type: "nominal", title: data.sectionHeader ?? "Bucket ptr" }] : []),
+        { field: "bucket", type: "ordinal", title: unit },
+        { field: "count", type: "quantitative", title: "count", format: "," },
+      ],
     },
   };
   const top: VegaLiteSpec = {
