@@ -8,8 +8,11 @@ import type { Field, Node } from "./codec-layout.js";
 export type DecodeFn = (b: Buffer, dv: DataView, o: number) => unknown;
 export type EncodeFn = (b: Buffer, dv: DataView, o: number, v: unknown) => void;
 
+const SMALL_BIGINTS = 4096;
+
 /** Runtime helpers the generated code calls; passed in as `rt`. */
 const runtime = {
+  small: Array.from({ length: SMALL_BIGINTS }, (_, i) => BigInt(i)),
   str(b: Buffer, o: number, n: number): string {
     let end = b.indexOf(0, o);
     if (end < 0 || end > o + n) end = o + n;
@@ -92,7 +95,9 @@ class Generator {
           case 4:
             return `dv.get${n.signed ? "Int32" : "Uint32"}(${o},true)`;
           case 8:
-            return `dv.get${n.signed ? "BigInt64" : "BigUint64"}(${o},true)`;
+            // Counters and histogram buckets are mostly small: those share preallocated
+            // bigints instead of allocating one each (several times faster on big maps).
+            return `((t=dv.getUint32(${o},true))<${SMALL_BIGINTS}&&dv.getUint32(${o}+4,true)===0?rt.small[t]:dv.get${n.signed ? "BigInt64" : "BigUint64"}(${o},true))`;
           case 16:
             return `rt.r128(dv,${o},${n.signed})`;
         }
@@ -107,12 +112,12 @@ class Generator {
         return `rt.str(b,${o},${n.length})`;
       case "array": {
         const h = this.helper(
-          `function(b,dv,o){const a=new Array(${n.length});for(let i=0;i<${n.length};i++)a[i]=${this.dec(n.elem, `o+i*${n.elem.size}`)};return a;}`,
+          `function(b,dv,o){let t;const a=new Array(${n.length});for(let i=0;i<${n.length};i++)a[i]=${this.dec(n.elem, `o+i*${n.elem.size}`)};return a;}`,
         );
         return `${h}(b,dv,${o})`;
       }
       case "struct": {
-        const h = this.helper(`function(b,dv,o){return {${this.decFields(n.fields, "o").join(",")}};}`);
+        const h = this.helper(`function(b,dv,o){let t;return {${this.decFields(n.fields, "o").join(",")}};}`);
         return `${h}(b,dv,${o})`;
       }
     }
@@ -214,7 +219,7 @@ class Generator {
 export function generateDecoder(n: Node): DecodeFn {
   const g = new Generator();
   const expr = g.dec(n, "o");
-  return g.build<DecodeFn>(`return ${expr};`, "b,dv,o");
+  return g.build<DecodeFn>(`let t;return ${expr};`, "b,dv,o");
 }
 
 export function generateEncoder(n: Node): EncodeFn {
