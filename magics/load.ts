@@ -160,7 +160,11 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
         functions.set(a.fn, await module.load(a.fn, progKind(a), loadOptions(a)));
       } catch (e) {
         if (isMissingFeature(a, e)) throw missingHookError(a, errorLines(e));
-        if (e instanceof VerifierError) throw verifierFailure(e.functionName || a.fn, e.log);
+        if (e instanceof VerifierError) {
+          const fn = e.functionName || a.fn;
+          const functionLine = scanConventions(src.body).find((c) => c.attach.fn === fn)?.line;
+          throw verifierFailure(fn, e.log, { body: src.body, headerLine: src.headerLine, functionLine });
+        }
         throw new CellError("LoadError", `cannot load ${a.fn}() as a ${progKind(a)} program: ${errorLines(e)}`);
       }
     }

@@ -58,6 +58,45 @@ export function summarizeVerifierLog(log: string, tailLines = 20): VerifierSumma
   return { instruction, reason, tail: lines.slice(Math.max(0, lines.length - tailLines)), hint: verifierHint(log) };
 }
 
+/** libbcc may fetch the log twice (a retry at a higher level): keep one copy. */
+export function dedupeLog(log: string): string {
+  const t = log.trimEnd();
+  const half = Math.floor(t.length / 2);
+  for (const cut of [half, half + 1]) {
+    const a = t.slice(0, cut).trimEnd();
+    const b = t.slice(cut).trimStart();
+    if (a.length > 0 && a === b) return a + "\n";
+  }
+  return log;
+}
+
+export interface LineMapping {
+  /** The body's lines as the user wrote them. */
+  body: string;
+  /** Cell line of the block's header. */
+  headerLine: number;
+  /** Body line where the rejected function is defined, if known. */
+  functionLine?: number;
+}
+
+/**
+ * The log's source notes (`; text @ main.c:N`) quote libbcc's rewritten text,
+ * which is not the user's; N itself counts the user's lines (the #line
+ * directives ibcc adds keep it so), except for the function's own first note.
+ * Rewritten as `; <the user's line> @ cell line M`.
+ */
+export function mapSourceNotes(log: string, m: LineMapping): string {
+  const lines = m.body.split("\n");
+  let first = true;
+  return log.replace(/^; .*? @ main\.c:(\d+)$/gm, (whole, n: string) => {
+    let line = Number(n);
+    if (first && m.functionLine !== undefined) line = m.functionLine;
+    first = false;
+    if (line < 1 || line > lines.length) return ";";
+    return `; ${lines[line - 1].trim()} @ cell line ${m.headerLine + line}`;
+  });
+}
+
 export class VerifierCellError extends CellError {
   constructor(
     readonly functionName: string,
@@ -77,6 +116,8 @@ export class VerifierCellError extends CellError {
   }
 }
 
-export function verifierFailure(functionName: string, log: string): VerifierCellError {
-  return new VerifierCellError(functionName, log, summarizeVerifierLog(log));
+export function verifierFailure(functionName: string, log: string, mapping?: LineMapping): VerifierCellError {
+  const one = dedupeLog(log);
+  const shown = mapping ? mapSourceNotes(one, mapping) : one;
+  return new VerifierCellError(functionName, log, summarizeVerifierLog(shown));
 }

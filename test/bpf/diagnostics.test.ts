@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileFailure, toCell, formatDiagnostic } from "../../magics/diagnostics/compile.js";
-import { summarizeVerifierLog, verifierFailure } from "../../magics/diagnostics/verifier.js";
+import { dedupeLog, mapSourceNotes, summarizeVerifierLog, verifierFailure } from "../../magics/diagnostics/verifier.js";
 import { missingHookError, nearTracepoints, tracepointExists, unknownTracepointError } from "../../magics/diagnostics/hooks.js";
 import { stripAnsi } from "../../magics/diagnostics/ansi.js";
 
@@ -57,6 +57,18 @@ describe("verifier summaries", () => {
     expect(summarizeVerifierLog("back-edge from insn 10 to 4\n").hint).toMatch(/bound/);
     expect(summarizeVerifierLog("R0 !read_ok\n").hint).toMatch(/return 0/);
     expect(summarizeVerifierLog("invalid access to map value, value_size=8 off=80 size=8\n").hint).toMatch(/index/);
+  });
+});
+
+describe("verifier source notes", () => {
+  it("quote the user's line and its cell line", () => {
+    const log = "0: R1=ctx() R10=fp0\n; TRACEPOINT_PROBE(a, b) { @ main.c:17\n0: (b7) r6 = 1\n; #endif @ main.c:3\n;  @ main.c:0\n";
+    const body = "BPF_HASH(h);\nTRACEPOINT_PROBE(a, b) {\n  u32 k = 1;\n}";
+    expect(mapSourceNotes(log, { body, headerLine: 10, functionLine: 2 })).toBe(
+      "0: R1=ctx() R10=fp0\n; TRACEPOINT_PROBE(a, b) { @ cell line 12\n0: (b7) r6 = 1\n; u32 k = 1; @ cell line 13\n;\n",
+    );
+    expect(dedupeLog("a\nb\na\nb\n")).toBe("a\nb\n");
+    expect(dedupeLog("a\nb\n")).toBe("a\nb\n");
   });
 });
 

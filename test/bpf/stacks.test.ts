@@ -30,7 +30,7 @@ describe("stacks and perf events", () => {
   it("profiles on cpu-clock and symbolizes kernel stacks into a flame graph", async () => {
     const prog = (await runBpfBlock({ args: "prof --perf-event cpu-clock=on_sample --freq 499", body: PROFILE, headerLine: 1 }, testContext())) as Program;
     // dd spends its time copying in the kernel: kernel stacks with names to find
-    execFileSync("dd", ["if=/dev/zero", "of=/dev/null", "bs=1M", "count=4000"], { stdio: "ignore" });
+    execFileSync("dd", ["if=/dev/zero", "of=/dev/null", "bs=1M", "count=1500"], { stdio: "ignore" });
     const stacks = prog.stacks("stack_traces");
     const dd = stacks.samples.filter((s) => s.stack[0] === "dd");
     const total = stacks.samples.reduce((n, s) => n + Number(s.count), 0);
