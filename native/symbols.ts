@@ -92,6 +92,39 @@ export class SymbolResolver {
 }
 
 /**
+ * One resolver per process, made on first use and kept: symbolizing many stacks
+ * of many processes (a flame graph of a whole system) opens each process's
+ * symbols once. A process that has gone gets undefined, so its frames stay as
+ * addresses.
+ */
+export class ResolverPool {
+  private readonly byPid = new Map<number, SymbolResolver | null>();
+
+  kernel(): SymbolResolver {
+    return SymbolResolver.kernel();
+  }
+
+  forPid(pid: number): SymbolResolver | undefined {
+    let r = this.byPid.get(pid);
+    if (r === undefined) {
+      try {
+        r = SymbolResolver.forPid(pid);
+      } catch {
+        r = null;
+      }
+      this.byPid.set(pid, r);
+    }
+    return r ?? undefined;
+  }
+
+  /** Closes every process resolver of the pool (the shared kernel one stays). */
+  close(): void {
+    for (const r of this.byPid.values()) r?.close();
+    this.byPid.clear();
+  }
+}
+
+/**
  * Where a symbol lives in a binary, as uprobes need it. `binary` is a path or a
  * library name ("c" finds libc); with `pid`, the process's own copy is used.
  */
@@ -148,9 +181,13 @@ export interface Frame {
   text: string;
 }
 
-/** Resolves every address of a stack; unknown frames keep their address as text. */
-export function symbolizeStack(ips: readonly bigint[], resolver: SymbolResolver): Frame[] {
+/**
+ * Resolves every address of a stack; unknown frames keep their address as text,
+ * and so does every frame without a resolver (a process that has gone).
+ */
+export function symbolizeStack(ips: readonly bigint[], resolver: SymbolResolver | undefined): Frame[] {
   return ips.map((addr) => {
+    if (!resolver) return { addr, text: `0x${addr.toString(16)}` };
     const s = resolver.resolve(addr);
     if (s) {
       const off = s.offset ? `+0x${s.offset.toString(16)}` : "";

@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SymbolResolver, resolveSymbol, symbolizeStack } from "../../native/symbols.js";
+import { ResolverPool, SymbolResolver, resolveSymbol, symbolizeStack } from "../../native/symbols.js";
 
 /** A function symbol of the kernel's text, from /proc/kallsyms, with a unique name. */
 function kernelFunction(): { name: string; addr: bigint; next: bigint } {
@@ -91,6 +91,18 @@ int main(void) {
     r.close();
     expect(() => r.resolve(marker)).toThrow(/closed/);
     expect(() => SymbolResolver.forPid(2 ** 22 + 1)).toThrow(/no process 4194305/);
+  });
+
+  it("keeps one resolver per process in a pool, and none for a process that has gone", () => {
+    const pool = new ResolverPool();
+    const r = pool.forPid(child.pid!)!;
+    expect(pool.forPid(child.pid!)).toBe(r);
+    expect(r.resolve(marker)?.name).toBe("ibcc_marker_function");
+    expect(pool.forPid(2 ** 22 + 1)).toBeUndefined();
+    expect(symbolizeStack([marker], pool.forPid(2 ** 22 + 1))).toEqual([{ addr: marker, text: `0x${marker.toString(16)}` }]);
+    expect(pool.kernel()).toBe(SymbolResolver.kernel());
+    pool.close();
+    expect(r.closed).toBe(true);
   });
 
   it("finds the file offset of a binary's symbol, as uprobes need", () => {
