@@ -57,6 +57,13 @@ afterAll(() => {
     );
   }
   if (work) rmSync(work, { recursive: true, force: true });
+  // A notebook that failed half-way leaves its workload behind: its network
+  // namespace (ibcc-nbNN) and its scratch directory (/tmp/ibcc-nbNN).
+  const netns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "";
+  for (const name of netns.split("\n").map((l) => l.split(" ")[0]).filter((n) => /^ibcc-nb\d+$/.test(n))) {
+    spawnSync("ip", ["netns", "del", name]);
+  }
+  for (const d of readdirSync(tmpdir()).filter((n) => /^ibcc-nb\d+$/.test(n))) rmSync(join(tmpdir(), d), { recursive: true, force: true });
 });
 
 describe("course notebooks run unattended under nbclient", () => {
