@@ -19,8 +19,9 @@ export interface HtmlTable {
   headerColumn?: boolean;
 }
 
-const RIGHT = ' style="text-align:right"';
-const LEFT = ' style="text-align:left"';
+// Padding inline too, so the table reads well where no notebook CSS applies (nbconvert, plain HTML).
+const RIGHT = ' style="text-align:right;padding:2px 8px"';
+const LEFT = ' style="text-align:left;padding:2px 8px"';
 
 /** A plain <table>: escaped, numbers right-aligned, styled by the front end's own CSS. */
 export function htmlTable(t: HtmlTable): string {

@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser } from "playwright-core";
-import { flameGraphSpec, histogramSpec, type HistogramData } from "../../kernel/display/index.js";
+import { flameGraphSpec, histogramSpec, table, type HistogramData } from "../../kernel/display/index.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -24,6 +24,7 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.log(`skipping browser rendering: ${CHROMIUM} is missing (Debian package chromium)`);
 
 const specs = new Map<string, unknown>();
+const htmlPages = new Map<string, string>();
 
 function page(id: string): string {
   return `<!doctype html><html><head><meta charset="utf-8">
@@ -47,6 +48,9 @@ beforeAll(async () => {
     const url = req.url ?? "/";
     if (SCRIPTS[url]) {
       res.writeHead(200, { "content-type": "text/javascript" }).end(readFileSync(join(ROOT, SCRIPTS[url])));
+    } else if (url.startsWith("/html/") && htmlPages.has(url.slice(6))) {
+      const body = htmlPages.get(url.slice(6));
+      res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0;font-family:sans-serif"><div id="out" style="display:inline-block;padding:4px">${body}</div></body></html>`);
     } else if (url.startsWith("/page/")) {
       res.writeHead(200, { "content-type": "text/html" }).end(page(url.slice(6)));
     } else if (url.startsWith("/spec/") && specs.has(url.slice(6))) {
@@ -121,6 +125,25 @@ describe.skipIf(!haveChromium)("charts in headless Chromium", () => {
     // all, entry, do_syscall, ksys_read, vfs_read, ksys_write, start_kernel, do_idle
     expect(await p.locator("#vis svg g.mark-rect.role-mark path").count()).toBe(8);
     await p.locator("#vis").screenshot({ path: join(ROOT, "docs/images/flamegraph.png") });
+    await p.close();
+  });
+
+  it("shows a table's HTML as a table, with hostile cells inert", async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => [{ pid: 1000 + i, comm: `worker/${i % 16}` }, BigInt((i * 7919) % 5003)] as const);
+    htmlPages.set("table", String(table(rows, { top: 10, title: "read() calls by process" }).data["text/html"]));
+    const hostile = [...rows, [{ pid: 1, comm: '<img src=x onerror="window.__pwned=1">' }, 1_000_000n] as const];
+    htmlPages.set("hostile", String(table(hostile, { top: 3 }).data["text/html"]));
+
+    const p = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    await p.goto(`${base}/html/table`);
+    expect(await p.locator("#out tbody tr").count()).toBe(10);
+    expect(await p.locator("#out tfoot").textContent()).toContain("4,990 more rows, total");
+    await p.locator("#out").screenshot({ path: join(ROOT, "docs/images/table.png") });
+
+    await p.goto(`${base}/html/hostile`);
+    expect(await p.locator("#out tbody tr").first().textContent()).toContain("onerror");
+    expect(await p.locator("#out img").count()).toBe(0);
+    expect(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await p.close();
   });
 });
