@@ -12,7 +12,7 @@ let queue: Promise<unknown> = Promise.resolve();
 
 export function compile(text: string, opts: CompileOptions = {}): Promise<Module> {
   const run = queue.then(() => compileNow(text, opts));
-  queue = run.catch(() => undefined);
+  queue = run.then(() => undefined, () => undefined);  // holds no module
   return run;
 }
 

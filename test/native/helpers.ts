@@ -17,11 +17,10 @@ export function bpftoolProgCount(): number {
   return (JSON.parse(execFileSync("bpftool", ["-j", "prog", "show"], { encoding: "utf8" })) as unknown[]).length;
 }
 
-/** Programs loaded by this process (bpftool lists holders' pids). */
-export function ownProgIds(): number[] {
-  const progs = JSON.parse(execFileSync("bpftool", ["-j", "prog", "show"], { encoding: "utf8" })) as
-    { id: number; pids?: { pid: number }[] }[];
-  return progs.filter((p) => p.pids?.some((x) => x.pid === process.pid)).map((p) => p.id);
+/** Ids of every program loaded on the machine right now, by bpftool. */
+export function loadedProgIds(): Set<number> {
+  const progs = JSON.parse(execFileSync("bpftool", ["-j", "prog", "show"], { encoding: "utf8" })) as { id: number }[];
+  return new Set(progs.map((p) => p.id));
 }
 
 export function u32(n: number): Buffer {
