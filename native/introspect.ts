@@ -47,7 +47,27 @@ export interface MapInfo {
   btfId: number;
 }
 
+export interface LinkInfo {
+  id: number;
+  /** libbpf's name of the link type: "raw_tracepoint", "tracing", "xdp", "tcx", "perf_event", ... */
+  type: string;
+  typeId: number;
+  progId: number;
+  /** What it is attached to, where the kernel says: a raw tracepoint's name, an interface's name. */
+  target?: string;
+  /** tracing and cgroup links: libbpf's name of the attach type ("trace_fentry", "cgroup_inet_ingress", ...). */
+  attachType?: string;
+  targetBtfId?: number;
+  cgroupId?: number;
+  netnsIno?: number;
+  /** xdp, tcx and netkit links. */
+  ifindex?: number;
+  /** tcx: "ingress" or "egress"; netkit: "primary" or "peer". */
+  direction?: string;
+}
+
 interface NativeIntrospect {
+  listLinks(): LinkInfo[];
   listPrograms(): ProgramInfo[];
   program(id: number): ProgramInfo | undefined;
   listMaps(): MapInfo[];
@@ -74,6 +94,15 @@ export function listMaps(): MapInfo[] {
 /** One map, or undefined when no map has that id. */
 export function map(id: number): MapInfo | undefined {
   return native().map(id);
+}
+
+/**
+ * Every BPF link: attachments that the kernel keeps as objects of their own
+ * (raw tracepoints, fentry, XDP and tcx links, ...). Tracepoints, kprobes and
+ * uprobes attached through perf events without a link are not among them.
+ */
+export function listLinks(): LinkInfo[] {
+  return native().listLinks();
 }
 
 /** Average run time per call in ns, when the kernel keeps statistics. */

@@ -5,6 +5,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <net/if.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +149,62 @@ Napi::Value MapObject(Napi::Env env, uint32_t id) {
   return o;
 }
 
+// Link types newer than libbpf 1.1's names for them.
+const char* LinkTypeName(uint32_t t) {
+  static const char* newer[] = {"netfilter", "tcx", "uprobe_multi", "netkit", "sockmap"};
+  const char* s = libbpf_bpf_link_type_str(static_cast<bpf_link_type>(t));
+  if (s) return s;
+  if (t >= 10 && t < 10 + sizeof newer / sizeof *newer) return newer[t - 10];
+  return nullptr;
+}
+
+Napi::Value LinkObject(Napi::Env env, uint32_t id) {
+  Fd fd(bpf_link_get_fd_by_id(id));
+  if (fd.fd < 0) return env.Undefined();
+  char tp[256] = {0};
+  bpf_link_info info{};
+  info.raw_tracepoint.tp_name = reinterpret_cast<uint64_t>(tp);
+  info.raw_tracepoint.tp_name_len = sizeof tp;
+  uint32_t len = sizeof info;
+  // The tp_name fields are read back only for raw tracepoint links; ask once
+  // without them for every other type, whose union the kernel fills itself.
+  if (bpf_obj_get_info_by_fd(fd.fd, &info, &len) != 0) {
+    info = bpf_link_info{};
+    len = sizeof info;
+    if (bpf_obj_get_info_by_fd(fd.fd, &info, &len) != 0) return env.Undefined();
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", info.id);
+  o.Set("typeId", info.type);
+  const char* type = LinkTypeName(info.type);
+  o.Set("type", type ? type : ("type " + std::to_string(info.type)).c_str());
+  o.Set("progId", info.prog_id);
+  const auto* u = reinterpret_cast<const uint32_t*>(&info.raw_tracepoint);  // the union, as words
+  std::string t = type ? type : "";
+  if (t == "raw_tracepoint") {
+    o.Set("target", tp);
+  } else if (t == "tracing") {
+    const char* at = libbpf_bpf_attach_type_str(static_cast<bpf_attach_type>(info.tracing.attach_type));
+    o.Set("attachType", at ? at : std::to_string(info.tracing.attach_type).c_str());
+    o.Set("targetBtfId", info.tracing.target_btf_id);
+  } else if (t == "cgroup") {
+    o.Set("cgroupId", static_cast<double>(info.cgroup.cgroup_id));
+    const char* at = libbpf_bpf_attach_type_str(static_cast<bpf_attach_type>(info.cgroup.attach_type));
+    o.Set("attachType", at ? at : std::to_string(info.cgroup.attach_type).c_str());
+  } else if (t == "netns") {
+    o.Set("netnsIno", info.netns.netns_ino);
+  } else if (t == "xdp" || t == "tcx" || t == "netkit") {
+    // All three start with the ifindex; tcx and netkit follow it with the attach type
+    // (BPF_TCX_INGRESS 46, BPF_TCX_EGRESS 47, BPF_NETKIT_PRIMARY 48, BPF_NETKIT_PEER 49).
+    o.Set("ifindex", u[0]);
+    char name[IF_NAMESIZE] = {0};
+    if (u[0] && if_indextoname(u[0], name)) o.Set("target", name);
+    static const char* kinds[] = {"ingress", "egress", "primary", "peer"};
+    if (t != "xdp") o.Set("direction", u[1] >= 46 && u[1] <= 49 ? kinds[u[1] - 46] : std::to_string(u[1]).c_str());
+  }
+  return o;
+}
+
 bool StatsEnabled() {
   FILE* f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
   if (!f) return false;
@@ -220,12 +277,24 @@ Napi::Value PerfEventFields(const Napi::CallbackInfo& info) {
   return out;
 }
 
+Napi::Value ListLinks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (uint32_t id : Ids(env, bpf_link_get_next_id, "bpf_link_get_next_id")) {
+    Napi::Value v = LinkObject(env, id);
+    if (!v.IsUndefined()) out.Set(n++, v);
+  }
+  return out;
+}
+
 ibcc::Registration reg([](Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("listPrograms", Napi::Function::New(env, ListPrograms, "listPrograms"));
   o.Set("program", Napi::Function::New(env, Program, "program"));
   o.Set("listMaps", Napi::Function::New(env, ListMaps, "listMaps"));
   o.Set("map", Napi::Function::New(env, Map, "map"));
+  o.Set("listLinks", Napi::Function::New(env, ListLinks, "listLinks"));
   exports.Set("introspect", o);
   exports.Set("perfEventFields", Napi::Function::New(env, PerfEventFields, "perfEventFields"));
 });

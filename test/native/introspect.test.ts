@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { averageRunNs, holders, listMaps, listPrograms, map, program } from "../../native/introspect.js";
+import { averageRunNs, holders, listLinks, listMaps, listPrograms, map, program } from "../../native/introspect.js";
+import { compile } from "../../native/index.js";
 
 /**
  * A program loaded by another process (BCC's Python front end), so the listing is
@@ -115,6 +116,27 @@ describe("introspection of loaded programs and maps", () => {
     expect(h.programs.get(p.id)?.map((x) => x.pid)).toContain(loader.pid);
     expect(h.programs.get(p.id)?.find((x) => x.pid === loader.pid)?.comm).toMatch(/python/);
     for (const id of p.mapIds) expect(h.maps.get(id)?.map((x) => x.pid)).toContain(loader.pid);
+  });
+
+  it("lists links with their programs and targets, as bpftool does", async () => {
+    const mod = await compile(`RAW_TRACEPOINT_PROBE(sys_enter) { return 0; }`);
+    try {
+      const prog = await mod.load("raw_tracepoint__sys_enter", "raw_tracepoint");
+      prog.attachRawTracepoint("sys_enter");
+      const links = listLinks();
+      const theirs = JSON.parse(execFileSync("bpftool", ["-j", "link", "show"], { encoding: "utf8" })) as { id: number; type: string; prog_id: number; tp_name?: string }[];
+      const byId = new Map(theirs.map((l) => [l.id, l]));
+      const ours = links.find((l) => l.progId === prog.id);
+      expect(ours).toMatchObject({ type: "raw_tracepoint", target: "sys_enter" });
+      expect(byId.get(ours!.id)).toMatchObject({ type: "raw_tracepoint", prog_id: prog.id, tp_name: "sys_enter" });
+      for (const l of links.filter((x) => byId.has(x.id))) {
+        expect(l.type).toBe(byId.get(l.id)!.type);
+        expect(l.progId).toBe(byId.get(l.id)!.prog_id);
+      }
+      console.log(`introspect: ${links.length} links: ${links.map((l) => `${l.type}${l.target ? `(${l.target})` : ""}`).join(", ")}`);
+    } finally {
+      mod.close();
+    }
   });
 
   it("reports run counts and times while kernel.bpf_stats_enabled is on", () => {
