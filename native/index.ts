@@ -6,6 +6,13 @@ export { compile } from "./compile.js";
 export { openPerfBuffer, openRingBuffer } from "./events.js";
 export { parseDiagnostics } from "./diagnostics.js";
 export { onlineCpus } from "./cpus.js";
+// Typed values over raw map bytes, symbols, features and introspection of what is loaded.
+export * from "./codec.js";
+export * from "./table.js";
+export * from "./features.js";
+export * from "./symbols.js";
+// Its names (program, map, listMaps, ...) read best qualified: introspect.listPrograms().
+export * as introspect from "./introspect.js";
 
 export const libbccVersion: string = binding.libbccVersion;
 /** Possible CPUs: the number of slots in a per-CPU map's value. */
