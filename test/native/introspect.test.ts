@@ -139,6 +139,29 @@ describe("introspection of loaded programs and maps", () => {
     }
   });
 
+  it("names the interface and direction of XDP and tcx links", async () => {
+    // A veth pair of our own, removed afterwards.
+    const a = `ibccl${process.pid % 100000}`;
+    execFileSync("ip", ["link", "add", a, "type", "veth", "peer", "name", `${a}p`]);
+    const mod = await compile(`
+int xdp_pass(struct xdp_md *ctx) { return XDP_PASS; }
+int tc_next(struct __sk_buff *skb) { return -1; }
+`);
+    try {
+      const xdp = await mod.load("xdp_pass", "xdp");
+      const tc = await mod.load("tc_next", "sched_cls");
+      xdp.attachXdp(a);
+      tc.attachTc(a, "egress");
+      const links = listLinks();
+      const ifindex = Number(readFileSync(`/sys/class/net/${a}/ifindex`, "utf8"));
+      expect(links.find((l) => l.progId === xdp.id)).toMatchObject({ type: "xdp", ifindex, target: a });
+      expect(links.find((l) => l.progId === tc.id)).toMatchObject({ type: "tcx", ifindex, target: a, direction: "egress" });
+    } finally {
+      mod.close();
+      execFileSync("ip", ["link", "del", a]);
+    }
+  });
+
   it("reports run counts and times while kernel.bpf_stats_enabled is on", () => {
     writeFileSync(STATS, "0");
     expect(listPrograms().find((x) => x.id === mine)!.runCount).toBeUndefined();
