@@ -68,7 +68,10 @@ void EventSink::Deliver() {
 void EventSink::Close() {
   if (closed_) return;
   closed_ = true;
+  // JS-side state goes now, while the environment is alive: libuv may finish
+  // closing the handles after it is gone (at environment teardown).
   callback_.Reset();
+  context_.reset();
   for (auto* poll : polls_) {
     uv_poll_stop(poll);
     uv_close(reinterpret_cast<uv_handle_t*>(poll), OnClosed);

@@ -1,6 +1,9 @@
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
+import { Worker } from "node:worker_threads";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
+import { root } from "../../native/addon.js";
 import { compile, openHandles, openRingBuffer, type Module } from "../../native/index.js";
 import { bpftoolProgCount, getpriorityTimes, loadedProgIds, openFds, u32, until } from "./helpers.js";
 
@@ -122,6 +125,37 @@ describe("lifecycle", () => {
     }
     expect(openHandles()).toBe(handles0);
     expect(loadedProgIds().has(id)).toBe(false);
+    expect(openFds()).toBe(fds0);
+  });
+
+  it("everything a Node environment leaves open is closed when it tears down", async () => {
+    const fds0 = openFds();
+    // A worker thread is an environment of its own: it loads the addon, attaches,
+    // opens a ring buffer, and is terminated without closing anything.
+    const worker = new Worker(`
+      const { parentPort, workerData } = require("node:worker_threads");
+      const addon = require(workerData.binary);
+      (async () => {
+        const c = await addon.compile(workerData.source, [], 0);
+        const info = addon.moduleInfo(c.handle);
+        const l = await addon.load(c.handle, workerData.fn, addon.progTypeNames.indexOf("tracepoint"), 0, -1);
+        addon.attachTracepoint(l.fd, "syscalls", "sys_enter_getpriority");
+        addon.openRingBuffer(info.tables.find((t) => t.name === "events").fd, () => {});
+        parentPort.postMessage({ id: l.id, handles: addon.openHandles() });
+      })();`, {
+      eval: true,
+      workerData: { binary: join(root, "build", "Release", "ibcc_native.node"), source: source(4), fn: FN },
+    });
+    const msg = await new Promise<{ id: number; handles: number }>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    expect(msg.handles).toBe(4);  // module, program, attachment, ring buffer
+    expect(loadedProgIds().has(msg.id)).toBe(true);
+    expect(openFds()).toBeGreaterThan(fds0);
+    await worker.terminate();
+    await settle();
+    expect(loadedProgIds().has(msg.id)).toBe(false);
     expect(openFds()).toBe(fds0);
   });
 });
