@@ -84,9 +84,17 @@ export function rasterOptions(): ResvgRenderOptions {
   };
 }
 
+/**
+ * Labels Vega hid to avoid overlap stay in its SVG with opacity 0; resvg would
+ * still shape them (text is most of its time), so they go before rasterizing.
+ */
+export function dropHiddenText(svg: string): string {
+  return svg.replace(/<text\b[^>]*\sopacity="0"[^>]*>[^<]*<\/text>/g, "");
+}
+
 /** Rasterizes SVG to PNG on a libuv thread, so the kernel keeps answering heartbeats. */
 export async function svgToPng(svg: string): Promise<Buffer> {
-  return (await renderAsync(svg, rasterOptions())).asPng();
+  return (await renderAsync(dropHiddenText(svg), rasterOptions())).asPng();
 }
 
 async function timed<T>(f: () => T | Promise<T>): Promise<[T, number]> {

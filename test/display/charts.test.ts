@@ -24,7 +24,7 @@ import {
 } from "../../kernel/display/index.js";
 import { countMarkItems, isPng } from "./svg-marks.js";
 import { Resvg } from "@resvg/resvg-js";
-import { rasterOptions } from "../../kernel/display/render.js";
+import { dropHiddenText, rasterOptions } from "../../kernel/display/render.js";
 import { fontFiles } from "../../kernel/display/fonts.js";
 
 const source: ViewSource = {
@@ -273,5 +273,12 @@ describe("edge inputs", () => {
     const r = await renderVegaLite(spec);
     expect(r.warnings).toEqual([]);
     expect(isPng(r.pngBase64)).toBe(true);
+  });
+});
+
+describe("rasterizing", () => {
+  it("leaves out only the labels Vega hid", () => {
+    const svg = '<svg><text opacity="1" x="1">shown</text><text x="2" opacity="0">hidden</text><text x="3">plain</text><text opacity="0.5">half</text></svg>';
+    expect(dropHiddenText(svg)).toBe('<svg><text opacity="1" x="1">shown</text><text x="3">plain</text><text opacity="0.5">half</text></svg>');
   });
 });
