@@ -4,9 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import * as vega from "vega";
-import { flameGraph, flameGraphSpec, foldedStacks, frameTreeSize, MAX_FOLDED_LINES, VEGA_MIME, VEGA_SCHEMA, type StackSample } from "./flame-support.js";
+import { flameGraph, flameGraphSpec, foldedStacks, MAX_FOLDED_LINES, VEGA_MIME, VEGA_SCHEMA, type StackSample } from "../../kernel/display/index.js";
+import { frameTree } from "../../kernel/display/flamegraph.js";
 import { countMarkItems, isPng } from "./svg-marks.js";
 import { collectingLogger } from "../../kernel/display/render.js";
+
+/** Frames in the merged tree, the root included. */
+const frameTreeSize = (s: StackSample[]) => frameTree(s).length;
 
 const samples: StackSample[] = [
   { stack: ["start_kernel", "do_idle", "cpuidle_enter"], count: 50 },
