@@ -85,6 +85,8 @@ function attachError(a: AttachSpec, e: unknown): CellError {
  * function, which pushes every later line down in clang's diagnostics. A
  * `#line` right after each such function's opening brace restores the
  * numbering from there on (the brace's own line keeps its number too).
+ * The function's first line itself stays shifted; the verifier's notes name
+ * it through the function's known line instead.
  */
 export function keepLineNumbers(text: string): string {
   const braces = scanConventions(text)
@@ -96,7 +98,20 @@ export function keepLineNumbers(text: string): string {
     const line = lineOf(out, b);
     out = out.slice(0, b + 1) + `\n#line ${line}\n` + out.slice(b + 1);
   }
-  return out;
+  // libbcc adds lines of its own before and between the user's when it
+  // rewrites the text; a #line before every line keeps the verifier's notes
+  // counting the user's lines. Not inside a macro continued with '\'.
+  const lines = out.split("\n");
+  let n = 0;
+  return lines
+    .map((l, i) => {
+      const directive = /^#line (\d+)$/.exec(l);
+      if (directive) n = Number(directive[1]) - 1;
+      else n++;
+      const continued = i > 0 && lines[i - 1].endsWith("\\");
+      return directive || continued ? l : `#line ${n}\n${l}`;
+    })
+    .join("\n");
 }
 
 /** The text libbcc compiles, and how its lines map back to the cell. */

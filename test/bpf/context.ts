@@ -51,10 +51,10 @@ export async function plainText(value: unknown): Promise<string> {
   return String((b.data ?? b)["text/plain"]);
 }
 
-/** Ids of every BPF program loaded on the machine (bpftool prog show). */
-export function loadedProgramIds(): number[] {
-  const out = JSON.parse(execFileSync("bpftool", ["prog", "show", "--json"], { encoding: "utf8" })) as { id: number }[];
-  return out.map((p) => p.id);
+/** Ids of every BPF program loaded on the machine (bpftool prog show), or of those with one name. */
+export function loadedProgramIds(name?: string): number[] {
+  const out = JSON.parse(execFileSync("bpftool", ["prog", "show", "--json"], { encoding: "utf8" })) as { id: number; name?: string }[];
+  return out.filter((p) => name === undefined || p.name === name).map((p) => p.id);
 }
 
 export type { CellIO };

@@ -86,6 +86,22 @@ describe("event streams", () => {
     prog.close();
   });
 
+  it("shows a live table of the latest events", async () => {
+    const ctx = testContext();
+    const prog = (await runBpfBlock({ args: "snoop3", body: EXECSNOOP, headerLine: 1 }, ctx)) as Program;
+    const live = prog.events("execs", { io: ctx }).live({ every: 100, for: 1500, io: ctx });
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 3; i++) execFileSync("/bin/true");
+    const total = await live;
+    const last = ctx.updates.at(-1) as { [k: symbol]: () => { data: Record<string, string> } };
+    const shown = last[Symbol.for("Jupyter.display")]().data["text/plain"];
+    console.log(`live events: ${total} seen, ${ctx.updates.length} updates`);
+    expect(total).toBeGreaterThanOrEqual(3);
+    expect(shown).toMatch(/execs: \d+ received, 0 lost/);
+    expect(shown).toMatch(/\btrue\b/);
+    prog.close();
+  });
+
   it("reads the current task's tgid through BTF; the header-based read may differ", async () => {
     const ctx = testContext();
     const prog = (await runBpfBlock({ args: "tg --cflags -DTARGET=" + process.pid, body: TGID, headerLine: 1 }, ctx)) as Program;

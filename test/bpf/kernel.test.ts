@@ -57,6 +57,18 @@ describe.skipIf(!built)("BPF cells through a Jupyter client", () => {
     expect(text(v)).toMatch(/bigint/);
   });
 
+  it("draws a histogram as a chart bundle without HTML", async () => {
+    ok(await k.execute("%%bpf h\nBPF_HISTOGRAM(dist);\nTRACEPOINT_PROBE(raw_syscalls, sys_enter) { dist.increment(bpf_log2l(args->id)); return 0; }", {}, 60_000));
+    const x = ok(await k.execute("h.maps.dist.histogram({ unit: 'syscall nr' })", {}, 60_000));
+    const result = x.outputs.find((m) => m.header.msg_type === "execute_result")!;
+    const mimes = Object.keys(result.content.data);
+    console.log(`histogram bundle: ${mimes.join(", ")}`);
+    expect(mimes).toEqual(expect.arrayContaining(["application/vnd.vegalite.v5+json", "text/plain"]));
+    expect(mimes).not.toContain("text/html");
+    expect(result.content.data["text/plain"]).toMatch(/syscall nr\s+: count\s+distribution/);
+    ok(await k.execute("%detach h"));
+  });
+
   it("reports a compile error on the cell's own line", async () => {
     const x = await k.execute("const before = 1;\n\n%%bpf bad\nBPF_HASH(h, u32, u64);\nint f(void) { return undefined_thing; }", {}, 60_000);
     expect(x.reply.content.status).toBe("error");
