@@ -74,7 +74,7 @@ export class ModuleImpl extends Owned implements Module {
         `load ${fn}: the verifier rejected the program: ${r.strerror} (${r.code})\n${tail}`,
         fn, r.log, r.errno, r.code);
     }
-    const detail = r.stderr.trim();
+    const detail = [r.stderr.trim(), loadHint(type, r.code)].filter(Boolean).join("\n");
     throw new BpfError(`load ${fn}: ${r.strerror || "failed"} (${r.code})${detail ? "\n" + detail : ""}`, r.code, r.errno, "load");
   }
 
@@ -100,6 +100,18 @@ export class ModuleImpl extends Owned implements Module {
     this.#freeWhenIdle = false;
     this.releaseHandle(this.handle);
   }
+}
+
+/** What a refusal without a verifier log most likely means, for the hooks kernels often lack. */
+function loadHint(type: ProgType, code: string): string {
+  if (!["EPERM", "EINVAL", "ENOTSUPP", "EOPNOTSUPP", "ENOENT", "ESRCH"].includes(code)) return "";
+  if (type === "tracing")
+    return "hint: this kernel refuses fentry/fexit programs (it needs BTF and BPF trampolines, " +
+      "CONFIG_DEBUG_INFO_BTF and CONFIG_FUNCTION_TRACER); use a tracepoint (TRACEPOINT_PROBE) or a raw tracepoint (RAW_TRACEPOINT_PROBE) instead";
+  if (type === "lsm")
+    return "hint: this kernel refuses BPF LSM programs (they need CONFIG_BPF_LSM and \"bpf\" in the lsm= boot list, " +
+      "see /sys/kernel/security/lsm); a tracepoint on the same path may give the same view";
+  return "";
 }
 
 function lastLines(text: string, n: number): string {

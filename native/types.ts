@@ -75,9 +75,10 @@ export interface LoadOptions {
    */
   expectedAttachType?: string;
   /**
-   * The kernel function (fentry/fexit) or LSM hook the program attaches to;
-   * for tracing and lsm programs it defaults from the function name
-   * (kfunc__vmlinux__NAME, kretfunc__vmlinux__NAME, lsm__NAME).
+   * The kernel function (fentry/fexit) or LSM hook the program attaches to.
+   * libbcc derives it from the function name (kfunc__NAME, kretfunc__NAME,
+   * lsm__NAME) and offers no way to set it apart from the name, so this only
+   * checks that the name ends in "__" + attachBtfName (BpfError EINVAL if not).
    */
   attachBtfName?: string;
 }
@@ -89,10 +90,16 @@ export interface Module {
   readonly mapNames: string[];
   /** Warnings and notes of the (successful) compile. */
   readonly diagnostics: Diagnostic[];
+  /** clang's whole output for the compile. */
+  readonly log: string;
   readonly license: string;
   readonly kernVersion: number;
   readonly closed: boolean;
-  /** Loads one function. Runs off the JS thread; rejects with VerifierError or BpfError. */
+  /**
+   * Loads one function. Runs off the JS thread; rejects with VerifierError when
+   * the verifier wrote a log, else BpfError (op "load", with libbcc's message and,
+   * for fentry/LSM programs a kernel refuses, a hint).
+   */
   load(fn: string, type: ProgType, opts?: LoadOptions): Promise<Program>;
   /** The map by name; the same object on every call. Throws BpfError (op "map", code ENOENT) for an unknown name. */
   map(name: string): BpfMap;
@@ -141,7 +148,7 @@ export interface Program {
   readonly attachments: readonly Attachment[];
   attachTracepoint(category: string, event: string): Attachment;
   attachRawTracepoint(event: string): Attachment;
-  /** On a kernel without CONFIG_KPROBES: BpfError code "ENOTSUP"-like text naming the missing feature. */
+  /** On a kernel without CONFIG_KPROBES: BpfError (code EOPNOTSUPP) saying so and naming what to use instead. */
   attachKprobe(fn: string, opts?: KprobeOptions): Attachment;
   /** target: a symbol (resolved with bcc_resolve_symname) or an address in the binary. */
   attachUprobe(binary: string, target: string | number, opts?: UprobeOptions): Attachment;
@@ -186,7 +193,11 @@ export interface EventReader {
   close(): void;
 }
 
-/** Called once per wake-up with every event that was ready (copied Buffers). */
+/**
+ * Called once per wake-up with every event that was ready (copied Buffers).
+ * It runs from the event loop like any I/O callback: an exception it throws is
+ * an uncaught exception of the process, so callers catch their own.
+ */
 export type BatchCallback = (events: Buffer[], lost: number) => void;
 
 /** A BPF map of a Module. */

@@ -85,3 +85,26 @@ int on_sample(struct bpf_perf_event_data *ctx) { samples.increment(0); return 0;
     expect(() => p.attachPerfEvent({ type: 1, config: 999, samplePeriod: 1 })).toThrow(BpfError);
   });
 });
+
+describe("fentry and LSM programs", () => {
+  for (const [src, type] of [
+    ["KFUNC_PROBE(do_sys_openat2, int dfd) { return 0; }", "tracing"],
+    ["LSM_PROBE(file_open, struct file *file) { return 0; }", "lsm"],
+  ] as const) {
+    it(`${type}: loads and attaches, or says why this kernel refuses`, async () => {
+      m = await compile(src);
+      let p;
+      try {
+        p = await m.load(m.functions[0], type);
+      } catch (e) {
+        expect(e).toBeInstanceOf(BpfError);
+        expect((e as BpfError).message).toMatch(/hint: this kernel refuses/);
+        console.log(`${type} programs are refused here:`, (e as Error).message.split("\n")[0]);
+        return;
+      }
+      const a = p.attachTracing();
+      expect(a.kind).toBe("tracing");
+      a.close();
+    });
+  }
+});
