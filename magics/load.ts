@@ -109,7 +109,8 @@ export function keepLineNumbers(text: string): string {
       if (directive) n = Number(directive[1]) - 1;
       else n++;
       const continued = i > 0 && lines[i - 1].endsWith("\\");
-      return directive || continued ? l : `#line ${n}\n${l}`;
+      const numbered = i > 0 && /^#line \d+$/.test(lines[i - 1]);
+      return directive || continued || numbered ? l : `#line ${n}\n${l}`;
     })
     .join("\n");
 }
