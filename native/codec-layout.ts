@@ -181,3 +181,32 @@ export function parseDesc(desc: unknown): Node {
   } else size = roundUp(Math.ceil(bit / 8), maxAlign);
   return { kind: "struct", size, align, name, union, fields };
 }
+
+/**
+ * BCC describes `int m[2][3]` as ["m", "int", [2]]: only the outer dimension
+ * survives, so the described struct falls short of the map's real size. When
+ * exactly one field could be such an array, the missing inner dimension is the
+ * one that makes the sizes agree (deeper dimensions come back folded into one:
+ * [2][3][4] as [2][12], the same bytes). Returns undefined when that is not
+ * certain.
+ */
+export function restoreLostDims(desc: unknown, size: number): { node: Node; note: string } | undefined {
+  if (!isStructDesc(desc) || desc[2] === "union") return undefined;
+  const fields = desc[1] as unknown[][];
+  const deficit = size - parseDesc(desc).size;
+  if (deficit <= 0) return undefined;
+  const arrays = fields.flatMap((f, i) => (Array.isArray(f[2]) && !String(f[0]).startsWith("__pad_") ? [i] : []));
+  // A nested struct or union could hold the short array instead: then nothing is certain.
+  const nested = fields.some((f) => isStructDesc(f[1]) || (f.length === 3 && typeof f[2] === "string"));
+  if (arrays.length !== 1 || nested) return undefined;
+  const i = arrays[0];
+  const [fname, ftype, dims] = fields[i] as [string, unknown, number[]];
+  if (dims.length !== 1) return undefined;
+  const row = dims[0] * parseDesc(ftype).size;
+  if (row === 0 || (row + deficit) % row !== 0) return undefined;
+  const inner = (row + deficit) / row;
+  const fixed = [desc[0], fields.map((f, j) => (j === i ? [fname, ftype, [dims[0], inner]] : f)), ...desc.slice(2)];
+  const node = parseDesc(fixed);
+  if (node.size !== size) return undefined;
+  return { node, note: `${fname}: [${dims[0]}][${inner}] restored from the map's size (BCC's description keeps only [${dims[0]}])` };
+}

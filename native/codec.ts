@@ -7,7 +7,7 @@
  *   flattened, BCC's "__pad_N" gaps left out), long double -> Buffer.
  * Byte order is the machine's, little endian on every platform BPF runs here.
  */
-import { CodecError, arrayOf, bytesNode, parseDesc, type Field, type Node } from "./codec-layout.js";
+import { CodecError, arrayOf, bytesNode, parseDesc, restoreLostDims, type Field, type Node } from "./codec-layout.js";
 import { generateDecoder, generateEncoder, type DecodeFn, type EncodeFn } from "./codec-gen.js";
 
 export { CodecError } from "./codec-layout.js";
@@ -42,6 +42,8 @@ export class Codec<T = unknown> {
     readonly node: Node,
     /** The description this codec was made from (undefined for raw byte codecs). */
     readonly description?: unknown,
+    /** Set when the layout had to be completed beyond the description (see restoreLostDims). */
+    readonly note?: string,
   ) {
     this.size = node.size;
     this.align = node.align;
@@ -181,7 +183,7 @@ function tsTypeOf(n: Node): string {
       return "string";
     case "array": {
       const e = tsTypeOf(n.elem);
-      return IDENT.test(e) ? `${e}[]` : `Array<${e}>`;
+      return /^[A-Za-z_$][\w$]*(\[\])*$/.test(e) ? `${e}[]` : `Array<${e}>`;
     }
     case "struct": {
       const parts = fieldTypes(n.fields);
@@ -216,14 +218,17 @@ export function compileCodec<T = unknown>(desc: unknown, size?: number): Codec<T
   let c = cache.get(key);
   if (!c) {
     let node = parseDesc(desc);
+    let note: string | undefined;
     if (size !== undefined && node.size !== size) {
+      const restored = typeof desc === "string" ? undefined : restoreLostDims(desc, size);
       if (typeof desc === "string" && size > node.size && size % node.size === 0) node = arrayOf(node, size / node.size);
+      else if (restored) ({ node, note } = restored);
       else
         throw new CodecError(
           `the type description ${describe(desc)} lays out ${node.size} bytes but the map holds ${size}`,
         );
     }
-    c = new Codec(node, desc);
+    c = new Codec(node, desc, note);
     cache.set(key, c);
   }
   return c as Codec<T>;

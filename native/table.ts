@@ -77,7 +77,9 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
       return rawCodec(size);
     }
     try {
-      return compileCodec(given, size);
+      const c = compileCodec(given, size);
+      if (c.note) this.warnings.push(`${side}: ${c.note}`);
+      return c;
     } catch (e) {
       if (explicit || !(e instanceof CodecError)) throw this.fail("typed_view", e);
       // BCC's descriptions lose inner array dimensions (int m[2][3]); the bytes are still there.

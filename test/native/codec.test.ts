@@ -221,9 +221,22 @@ int main(void) {
     expect(u.decode(u.encode({ y: 0x4142434445464748n }))).toEqual({ x: 0x45464748, y: 0x4142434445464748n, s: "HGFEDCBA" });
   });
 
+  it("restores the inner dimension BCC drops when only one field can have lost it", () => {
+    // struct { u64 a; int m[2][3]; }: BCC describes m as int[2], 8 bytes of its 24.
+    const c = compileCodec(["n", [["a", "unsigned long long"], ["m", "int", [2]]], "struct_packed"], 32);
+    expect(c.note).toMatch(/m: \[2\]\[3\] restored from the map's size/);
+    expect(c.tsType).toBe("{ a: bigint; m: number[][] }");
+    const v = { a: 1n, m: [[1, 2, 3], [4, 5, 6]] };
+    expect(c.decode(c.encode(v))).toEqual(v);
+    expect(c.encode(v).readInt32LE(8 + 5 * 4)).toBe(6);
+    // char names[4][16] comes back as four strings.
+    const s = compileCodec(["s", [["names", "char", [4]]], "struct_packed"], 64);
+    expect(s.decode(s.encode({ names: ["a", "bb", "ccc", "dddd"] }))).toEqual({ names: ["a", "bb", "ccc", "dddd"] });
+  });
+
   it("refuses a description whose layout disagrees with the map's size", () => {
-    // int m[2][3]: BCC keeps only the outer dimension, so 24 bytes are described as 8.
-    const nested = ["n", [["a", "unsigned long long"], ["m", "int", [2]]], "struct_packed"];
+    // Two arrays either of which could have lost a dimension: nothing is certain.
+    const nested = ["n", [["a", "unsigned long long", [1]], ["m", "int", [2]]], "struct_packed"];
     expect(() => compileCodec(nested, 32)).toThrow(CodecError);
     expect(() => compileCodec(nested, 32)).toThrow(/16 bytes but the map holds 32/);
     expect(() => compileCodec("no such type")).toThrow(/unknown C type "no such type"/);

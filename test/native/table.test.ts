@@ -9,6 +9,8 @@ const SOURCE = `
 struct key_t { u32 pid; char comm[16]; };
 struct val_t { u64 count; u64 bytes; u32 cpu; char name[12]; };
 typedef char path_t[32];
+struct grid_t { u64 id; int m[2][3]; };
+BPF_HASH(grids, u32, struct grid_t, 4);
 BPF_HASH(by_task, struct key_t, struct val_t, 1024);
 BPF_HASH(big, u64, u64, 110000);
 BPF_ARRAY(slots, u32, 8);
@@ -76,6 +78,13 @@ describe("TypedMap over real BPF maps", () => {
     const ring = new TypedMap(mod.map("ring"));
     expect(ring.warnings.join("\n")).toMatch(/lays out 4 bytes but the map holds 0/);
     expect(ring.size).toBe(0);
+  });
+
+  it("restores a two-dimensional array field from the map's size", () => {
+    const t = new TypedMap<number, { id: bigint; m: number[][] }>(mod.map("grids"));
+    expect(t.warnings).toEqual([expect.stringMatching(/^value: m: \[2\]\[3\] restored/)]);
+    t.set(1, { id: 9n, m: [[1, 2, 3], [4, 5, 6]] });
+    expect(t.get(1)).toEqual({ id: 9n, m: [[1, 2, 3], [4, 5, 6]] });
   });
 
   it("reads a top-level char array value as a string", () => {
