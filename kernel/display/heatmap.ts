@@ -10,6 +10,7 @@ import { groupDigits } from "./format.js";
 import { isoTime, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
 import { emptyChartSpec } from "./empty-chart.js";
+import { safeTitle } from "./titles.js";
 import { bucketRange } from "./percentile.js";
 
 const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
@@ -77,7 +78,7 @@ export function heatMapSpec(all: HeatCell[], options: HeatMapOptions = {}): Vega
     encoding: {
       x: { field: "t", type: "temporal", title: "time", axis: { format: "%H:%M:%S", labelOverlap: true } },
       x2: { field: "t2" },
-      y: { field: "range", type: "ordinal", scale: { domain }, title: options.unit ?? "value" },
+      y: { field: "range", type: "ordinal", scale: { domain }, title: safeTitle(options.unit ?? "value") },
       color: { field: "count", type: "quantitative", scale: { scheme: "orangered", type: "sqrt" }, title: "count" },
     },
   };

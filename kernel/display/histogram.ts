@@ -8,6 +8,7 @@ import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import type { ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
 import { emptyChartSpec } from "./empty-chart.js";
+import { safeTitle } from "./titles.js";
 
 export interface HistogramBucket {
   /** The slot: log2 bucket (bpf_log2l) or linear index. */
@@ -87,7 +88,7 @@ export function histogramValues(data: HistogramData): Array<Record<string, unkno
 
 /** The Vega-Lite spec: horizontal bars in bcc's top-to-bottom bucket order. */
 export function histogramSpec(data: HistogramData, options: HistogramOptions = {}): VegaLiteSpec {
-  const unit = data.unit ?? "value";
+  const unit = safeTitle(data.unit ?? "value");
   const values = histogramValues(data);
   if (values.length === 0) return emptyChartSpec(options.title, "no counts yet");
   const perSection = new Map<unknown, number>();
@@ -114,7 +115,7 @@ export function histogramSpec(data: HistogramData, options: HistogramOptions = {
         ...(options.logScale ? { scale: { type: "symlog" } } : {}),
       },
       tooltip: [
-        ...(data.sections ? [{ field: "section", type: "nominal", title: data.sectionHeader ?? "Bucket ptr" }] : []),
+        ...(data.sections ? [{ field: "section", type: "nominal", title: safeTitle(data.sectionHeader ?? "Bucket ptr") }] : []),
         { field: "bucket", type: "ordinal", title: unit },
         { field: "count", type: "quantitative", title: "count", format: "," },
       ],
@@ -133,7 +134,15 @@ export function histogramSpec(data: HistogramData, options: HistogramOptions = {
         field: "section",
         type: "nominal",
         sort: { field: "sectionOrder", op: "min" },
-        header: { title: data.sectionHeader ?? "Bucket ptr", labelAngle: 0, labelAlign: "left" },
+        // Each section headed "disk = sda", as bcc heads its text sections.
+        header: {
+          title: null,
+          labelOrient: "top",
+          labelAnchor: "start",
+          labelAngle: 0,
+          labelFontWeight: "bold",
+          labelExpr: `${JSON.stringify(`${data.sectionHeader ?? "Bucket ptr"} = `)} + datum.value`,
+        },
       },
     },
     spec: unitSpec,

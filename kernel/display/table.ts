@@ -10,6 +10,7 @@ import { htmlTable } from "./html.js";
 import { ibccMetadata, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
 import { emptyChartSpec } from "./empty-chart.js";
+import { safeTitle } from "./titles.js";
 import { columnsOf, compareValues, numericColumns, toRow, type Row, type RowsInput } from "./rows.js";
 import { textTable } from "./text-table.js";
 
@@ -173,8 +174,8 @@ function chartSpecOf(t: TopRows, options: TableOptions): VegaLiteSpec {
     width: 480,
     height: { step: 18 },
     encoding: {
-      y: { field: "label", type: "ordinal", sort: { field: "rank", op: "min" }, title: labelColumns.join(" ") || null },
-      x: { field: "value", type: "quantitative", title: sortBy },
+      y: { field: "label", type: "ordinal", sort: { field: "rank", op: "min" }, title: safeTitle(labelColumns.join(" ")) || null },
+      x: { field: "value", type: "quantitative", title: safeTitle(sortBy) },
     },
   };
 }

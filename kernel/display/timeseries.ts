@@ -7,6 +7,7 @@ import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import { isoTime, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";
 import { emptyChartSpec } from "./empty-chart.js";
+import { safeTitle } from "./titles.js";
 import { textTable } from "./text-table.js";
 
 const millis = (t: Date | number) => (t instanceof Date ? t.getTime() : t);
@@ -64,7 +65,7 @@ export function timeSeriesSpec(all: TimePoint[], options: TimeSeriesOptions = {}
       y: {
         field: "value",
         type: "quantitative",
-        title: options.unit ?? "value",
+        title: safeTitle(options.unit ?? "value"),
         ...(options.logScale ? { scale: { type: "symlog" } } : {}),
       },
       color: { field: "series", type: "nominal", title: "series" },

@@ -282,3 +282,22 @@ describe("rasterizing", () => {
     expect(dropHiddenText(svg)).toBe('<svg><text opacity="1" x="1">shown</text><text x="3">plain</text><text opacity="0.5">half</text></svg>');
   });
 });
+
+describe("hostile names", () => {
+  const nasty = `a"b'c\\d\n<e>&\\`;
+  const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
+  const cases: Array<[string, () => Promise<DisplayData>]> = [
+    ["histogram", () => histogram({ kind: "log2", unit: nasty, buckets: [{ index: 2, count: 3 }] }, { title: nasty })],
+    ["sectioned histogram", () =>
+      histogram({ kind: "linear", unit: nasty, sectionHeader: nasty, sections: [{ section: nasty, buckets: [{ index: 0, count: 1 }] }] }, { title: nasty })],
+    ["table chart", () => tableChart([{ [nasty]: nasty, value: 3 }, { [nasty]: "x", value: 1 }], { title: nasty })],
+    ["time series", () => timeSeries([{ t: t0, series: nasty, value: 1 }, { t: t0 + 1000, series: nasty, value: 2 }], { unit: nasty, title: nasty })],
+    ["heat map", () => heatMap([{ t: t0, bucket: 3, count: 1 }], { unit: nasty, title: nasty })],
+  ];
+  it.each(cases)("%s with quotes, backslashes and markup in every name renders", async (_name, make) => {
+    const d = await make();
+    expect(isPng(d.data["image/png"] as string)).toBe(true);
+    expect((d.metadata as { ibcc: { warnings?: string[] } }).ibcc.warnings).toBeUndefined();
+    expect(String(d.data["image/svg+xml"])).not.toContain("<e>");
+  });
+});
