@@ -9,9 +9,13 @@
  *   image/svg+xml and image/png rendered on the server from that same spec, and
  *   text/plain; never text/html.
  * - a table carries text/html and text/plain; its chart is a separate output.
- * - metadata.ibcc records the view and its source (kernel release, libbcc
- *   version, program tag, capture window) so the view can be reproduced.
- * Chart builders are async (rendering); table builders are synchronous.
+ * - metadata.ibcc records the view, its options and its source, so the view
+ *   can be reproduced: pass `source: { kernelRelease, libbccVersion,
+ *   programTag, captureWindow: { start, end } }` in any builder's options.
+ * - a histogram's text/plain is exactly what bcc's print_log2_hist /
+ *   print_linear_hist print for the same counts.
+ * Chart builders are async (rendering; PNG rasterizes off the main thread);
+ * table builders are synchronous. A watch calls a builder again per update.
  */
 export type { DisplayData, MimeBundle } from "../plugin.js";
 export type { ViewSource, IbccMetadata } from "./metadata.js";
