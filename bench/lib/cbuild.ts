@@ -12,6 +12,7 @@ const helpers: Record<string, string[]> = {
   fill: [],
   getppid_loop: [],
   batch_floor: ["-lbpf"],
+  detach_floor: ["-lbpf", "-lpthread"],
 };
 
 export function buildHelpers(): Record<string, string> {

@@ -43,7 +43,7 @@ if (!haveBcc) console.log("bench smoke test skipped: python3-bpfcc is not instal
 describe("bench smoke run", () => {
   it("builds the C helpers", () => {
     const bin = buildHelpers();
-    for (const name of ["fill", "getppid_loop", "batch_floor"]) expect(existsSync(bin[name])).toBe(true);
+    for (const name of ["fill", "getppid_loop", "batch_floor", "detach_floor"]) expect(existsSync(bin[name])).toBe(true);
   });
 
   it.skipIf(!haveBcc)("runs the histogram job through ibcc and BCC", { timeout: 60_000 }, async () => {
