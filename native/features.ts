@@ -80,6 +80,10 @@ export interface Features {
   btf: Feature & { path: string };
   ringbuf: Feature;
   batchMapOps: Feature;
+  /** syscalls:sys_enter_* / sys_exit_* tracepoints (CONFIG_FTRACE_SYSCALLS): the usual stand-in for kprobes on syscalls. */
+  syscallTracepoints: Feature;
+  /** How many tracepoints tracefs lists (0 when it is not mounted). */
+  tracepointCount: number;
   attach: Record<AttachKind, Feature>;
   progTypes: Record<string, Feature>;
   bpfStatsEnabled: boolean;
@@ -192,6 +196,8 @@ function probe(): Features {
       : { ...no("the kernel has no BTF (built without CONFIG_DEBUG_INFO_BTF)", "kernel headers of the exact running kernel"), path: btfPath },
     ringbuf: ringbuf.supported ? yes : { ...ringbuf, instead: "a perf event array (BPF_PERF_OUTPUT)" },
     batchMapOps: batch.supported ? yes : { ...batch, instead: "reading key by key (slower on large maps)" },
+    syscallTracepoints: syscallTracepoints(tracefs, config),
+    tracepointCount: tracefs ? (readTrim(join(tracefs, "available_events"))?.split("\n").filter(Boolean).length ?? 0) : 0,
     attach,
     progTypes,
     bpfStatsEnabled: readTrim("/proc/sys/kernel/bpf_stats_enabled") === "1",
@@ -244,6 +250,13 @@ function dynamicProbes(kind: "kprobe" | "uprobe", option: string, tracefs: strin
   if (!hasEvents) why.push(`no ${eventsFile ?? `${kind}_events (tracefs is not mounted)`}`);
   if (!hasPmu) why.push(`no ${kind} PMU in /sys/bus/event_source/devices`);
   return no(`${kind}s are not available: ${why.join("; ")}`);
+}
+
+function syscallTracepoints(tracefs: string | undefined, config: KernelConfig | undefined): Feature {
+  if (!tracefs) return no("tracefs is not mounted", "mount -t tracefs nodev /sys/kernel/tracing");
+  if (existsSync(join(tracefs, "events/syscalls"))) return yes;
+  const why = config?.values.get("CONFIG_FTRACE_SYSCALLS") !== "y" && config ? ` (built without CONFIG_FTRACE_SYSCALLS, ${config.source})` : "";
+  return no(`no syscalls:* tracepoints in ${tracefs}/events${why}`, "raw_syscalls:sys_enter / sys_exit, filtering on args->id");
 }
 
 function tcxSupport(kernelRelease: string, config: KernelConfig | undefined, schedCls: Feature): Feature {
@@ -357,6 +370,8 @@ export function formatFeatures(f: Features): string {
   lines.push("maps:");
   row("ringbuf", f.ringbuf);
   row("batch ops", f.batchMapOps);
+  lines.push("tracepoints:");
+  row(`syscalls (${f.tracepointCount} tracepoints in all)`, f.syscallTracepoints);
   return lines.join("\n");
 }
 

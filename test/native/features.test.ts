@@ -69,6 +69,10 @@ describe("feature probe", () => {
     for (const t of ["socket_filter", "kprobe", "tracepoint", "raw_tracepoint", "perf_event", "xdp", "sched_cls", "sched_act", "cgroup_skb"])
       expect(f.progTypes[t], t).toEqual({ supported: true });
     expect(f.ringbuf.supported).toBe(true);
+    expect(f.syscallTracepoints).toEqual({ supported: existsSync(`${tracefs}/events/syscalls`) });
+    expect(f.syscallTracepoints.supported).toBe(true);
+    expect(f.tracepointCount).toBe(readFileSync(`${tracefs}/available_events`, "utf8").split("\n").filter(Boolean).length);
+    expect(f.tracepointCount).toBeGreaterThan(100);
     expect(f.batchMapOps.supported).toBe(true);
   });
 
