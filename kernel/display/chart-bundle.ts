@@ -20,36 +20,42 @@ export interface ChartBundleInput {
   options?: Record<string, unknown>;
 }
 
-function bundleOf(
-  mime: string,
-  spec: Record<string, unknown>,
-  svg: string,
-  png: string,
-  input: ChartBundleInput,
-  warnings: string[],
-): DisplayData {
+interface Rendered {
+  svg: string;
+  pngBase64: string;
+  warnings: string[];
+}
+
+function bundleOf(mime: string, spec: Record<string, unknown>, input: ChartBundleInput, r: Rendered | Error): DisplayData {
   const metadata: Record<string, unknown> = ibccMetadata(input.view, input.source, input.options);
-  if (warnings.length) (metadata.ibcc as Record<string, unknown>).warnings = warnings;
+  const ibcc = metadata.ibcc as Record<string, unknown>;
+  if (r instanceof Error) {
+    // The live spec still goes out: the front end may draw what the server could not.
+    ibcc.renderError = r.message;
+    return { data: { [mime]: spec, "text/plain": input.text }, metadata };
+  }
+  if (r.warnings.length) ibcc.warnings = r.warnings;
   return {
     data: {
       [mime]: spec,
-      "image/svg+xml": svg,
-      "image/png": png,
+      "image/svg+xml": r.svg,
+      "image/png": r.pngBase64,
       "text/plain": input.text,
     },
     metadata,
   };
 }
 
-/** A Vega-Lite chart's bundle. */
+const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+
+/** A Vega-Lite chart's bundle; if the server cannot render it, the spec and text alone. */
 export async function vegaLiteBundle(spec: VegaLiteSpec, input: ChartBundleInput): Promise<DisplayData> {
-  const r = await renderVegaLite(spec);
-  return bundleOf(VEGALITE_MIME, spec, r.svg, r.pngBase64, input, r.warnings);
+  const r = await renderVegaLite(spec).catch(asError);
+  return bundleOf(VEGALITE_MIME, spec, input, r);
 }
 
 /** A Vega chart's bundle (for what Vega-Lite cannot draw, like a flame graph). */
 export async function vegaBundle(spec: VegaSpec, input: ChartBundleInput): Promise<DisplayData> {
-  const warnings: string[] = [];
-  const r = await renderVega(spec, warnings);
-  return bundleOf(VEGA_MIME, spec, r.svg, r.pngBase64, input, r.warnings);
+  const r = await renderVega(spec).catch(asError);
+  return bundleOf(VEGA_MIME, spec, input, r);
 }

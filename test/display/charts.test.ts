@@ -16,6 +16,7 @@ import {
   tableChartSpec,
   timeSeries,
   timeSeriesSpec,
+  vegaLiteBundle,
   VEGALITE_MIME,
   VEGALITE_SCHEMA,
   type DisplayData,
@@ -299,5 +300,14 @@ describe("hostile names", () => {
     expect(isPng(d.data["image/png"] as string)).toBe(true);
     expect((d.metadata as { ibcc: { warnings?: string[] } }).ibcc.warnings).toBeUndefined();
     expect(String(d.data["image/svg+xml"])).not.toContain("<e>");
+  });
+});
+
+describe("render failures", () => {
+  it("still sends the spec and text, with the reason in the metadata", async () => {
+    const spec = { $schema: VEGALITE_SCHEMA, data: { values: [] }, mark: "no-such-mark" };
+    const d = await vegaLiteBundle(spec, { view: "vegalite", text: "<chart>" });
+    expect(Object.keys(d.data).sort()).toEqual([VEGALITE_MIME, "text/plain"].sort());
+    expect((d.metadata as { ibcc: { renderError?: string } }).ibcc.renderError).toBeTruthy();
   });
 });
