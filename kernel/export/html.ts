@@ -133,7 +133,7 @@ function titleOf(nb: NbDocument, fallback: string): string {
 function provenance(nb: NbDocument): string {
   const facts: string[] = [];
   const li = nb.metadata?.language_info as Record<string, unknown> | undefined;
-  if (li?.name) facts.push(`language ${li.name}${li.version ? ` ${li.version}` : ""}`);
+  if (li?.name) facts.push(`${li.name}${li.version ? ` ${li.version}` : ""}`);
   for (const cell of nb.cells) {
     for (const o of cell.outputs ?? []) {
       const m = o.metadata?.ibcc as Record<string, unknown> | undefined;
@@ -202,7 +202,7 @@ export function notebookToHtml(nb: NbDocument, scripts: ChartScripts, name = "no
 <main>
 ${body}
 </main>
-<footer>Exported from ${escapeHtml(name)} by ibcc${where ? ` · ran on ${escapeHtml(where)}` : ""}.</footer>
+<footer>Exported from ${escapeHtml(name)} by ibcc${where ? ` · ${escapeHtml(where)}` : ""}.</footer>
 ${hasCharts ? `<script>${scriptText(scripts.vega)}</script>\n<script>${scriptText(scripts.vegaLite)}</script>\n<script>${scriptText(scripts.vegaEmbed)}</script>\n<script>${BOOT}</script>` : ""}
 </body>
 </html>
