@@ -82,7 +82,8 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
       return c;
     } catch (e) {
       if (explicit || !(e instanceof CodecError)) throw this.fail("typed_view", e);
-      // BCC's descriptions lose inner array dimensions (int m[2][3]); the bytes are still there.
+      // A description that cannot be laid out to the map's size (several arrays that may have
+      // lost a dimension, say): the map still works, with its bytes as they are.
       this.warnings.push(`${side}: ${(e as Error).message}; ${side}s are raw Buffers of ${size} bytes`);
       return rawCodec(size);
     }
