@@ -86,6 +86,14 @@ interface BpfEventStream<T> extends AsyncIterable<T> {
   live(options?: { every?: number; for?: number; rows?: number }): Promise<number>;
 }
 
+/** Symbolized stack samples of a BPF_STACK_TRACE map; displays as a flame graph. */
+interface BpfStacks {
+  /** Frames root first, with how often the stack was seen. */
+  readonly samples: { stack: string[]; count: number | bigint }[];
+  /** flamegraph.pl's folded format: \`a;b;c count\` per line. */
+  folded(): string;
+}
+
 /** A loaded BPF program: a %%bpf block's NAME or what BPF.load returns. */
 interface BpfProgram<M = Record<string, BpfTable>, E = Record<string, unknown>> {
   readonly name: string;
@@ -98,6 +106,11 @@ interface BpfProgram<M = Record<string, BpfTable>, E = Record<string, unknown>> 
   table(name: string): BpfTable;
   events<N extends keyof E & string>(name: N, options?: BpfEventOptions): BpfEventStream<E[N]>;
   events<T = unknown>(name?: string, options?: BpfEventOptions): BpfEventStream<T>;
+  /**
+   * A BPF_STACK_TRACE map's stacks, symbolized (kernel and user), counted by the
+   * map whose key holds kernel_stack_id / user_stack_id (or \`counts\`).
+   */
+  stacks(name?: string, options?: { counts?: string; title?: string }): BpfStacks;
   /** Streams bpf_trace_printk output into the cell; resolves with the line count. */
   tracePrint(options?: { for?: number }): Promise<number>;
   /** Detaches and frees everything; idempotent. */
@@ -114,7 +127,7 @@ interface BpfLoadOptions {
   name?: string;
 }
 
-/** BPF programs from TypeScript text: \`const p = await BPF.load({ text: \\\`...\\\` })\`. */
+/** BPF programs from TypeScript text: \`const p = await BPF.load({ text: "..." })\`. */
 declare const BPF: {
   load(options: BpfLoadOptions | string): Promise<BpfProgram>;
 };

@@ -11,7 +11,7 @@ import { CellError } from "../../kernel/plugin.js";
 import { ansi } from "./ansi.js";
 
 export interface SourceMap {
-  /** Cell line of the block's header. */
+  /** Cell line of the block's header; 0 for text that is not in a cell (BPF.load). */
   headerLine: number;
   /** Lines ibcc put before the body in the compiled text. */
   preludeLines: number;
@@ -35,13 +35,16 @@ export function toCell(d: Diagnostic, map: SourceMap): CellDiagnostic {
   return { ...d, cellLine: map.headerLine + bodyLine };
 }
 
+/** "cell line" in a cell; plain "line" of the text given to BPF.load. */
+const lineWord = (map: SourceMap) => (map.headerLine > 0 ? "cell line" : "line");
+
 const colour = { error: ansi.boldRed, fatal: ansi.boldRed, warning: ansi.yellow, note: ansi.cyan } as const;
 
 /** `cell line N, col C: error: msg`, the line and a caret, plain or coloured. */
 export function formatDiagnostic(d: CellDiagnostic, map: SourceMap, colours = true): string[] {
   const sev = colours ? colour[d.severity](`${d.severity}:`) : `${d.severity}:`;
   const where =
-    d.cellLine !== undefined ? `cell line ${d.cellLine}, col ${d.column}` : `${d.file}:${d.line}:${d.column}`;
+    d.cellLine !== undefined ? `${lineWord(map)} ${d.cellLine}, col ${d.column}` : `${d.file}:${d.line}:${d.column}`;
   const out = [`${colours ? ansi.bold(where) : where}: ${sev} ${d.message}`];
   if (d.cellLine !== undefined) {
     const src = map.body.split("\n")[d.cellLine - map.headerLine - 1] ?? "";
@@ -62,7 +65,7 @@ export function compileFailure(diags: Diagnostic[], map: SourceMap, rawLog = "")
   if (traceback.length === 0 && rawLog) traceback.push(...rawLog.trimEnd().split("\n"));
   const first = errors[0] ?? cell[0];
   const evalue = first
-    ? `${first.cellLine !== undefined ? `cell line ${first.cellLine}` : `${first.file}:${first.line}`}: ${first.message}` +
+    ? `${first.cellLine !== undefined ? `${lineWord(map)} ${first.cellLine}` : `${first.file}:${first.line}`}: ${first.message}` +
       (errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : "")
     : "the BPF program did not compile";
   return new CellError("CompileError", evalue, [ansi.boldRed("CompileError") + ": the BPF C did not compile", ...traceback]);
