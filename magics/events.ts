@@ -34,7 +34,7 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
   private dropped = 0;
   private delivered = 0;
   private timer?: NodeJS.Timeout;
-  private readonly signals: AbortSignal[];
+  private signals: AbortSignal[] = [];
   private readonly onAbort = () => this.close();
 
   constructor(
@@ -42,9 +42,7 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
     readonly codec: Codec<T>,
     private readonly api: NativeApi,
     private readonly options: EventOptions = {},
-  ) {
-    this.signals = [ioOr(options.io).signal, ...(options.signal ? [options.signal] : [])];
-  }
+  ) {}
 
   /** Events the kernel dropped plus events dropped because the queue was full. */
   get lost(): number {
@@ -59,6 +57,8 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
 
   private open(): void {
     if (this.reader || this.ended) return;
+    // The cell that starts reading is the one whose interrupt stops it.
+    this.signals = [ioOr(this.options.io).signal, ...(this.options.signal ? [this.options.signal] : [])];
     if (this.signals.some((s) => s.aborted)) {
       this.ended = true;
       return;

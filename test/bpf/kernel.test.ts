@@ -55,6 +55,14 @@ describe.skipIf(!built)("BPF cells through a Jupyter client", () => {
     expect(result!.content.data["text/plain"]).toMatch(/tracepoint raw_syscalls:sys_enter/);
     const v = ok(await k.execute("typeof cnt.maps.n.get(0)"));
     expect(text(v)).toMatch(/bigint/);
+    // the binding's type text reaches completion
+    const code = "cnt.maps.";
+    const c = await k.request("shell", "complete_request", { code, cursor_pos: code.length });
+    console.log(`completions of cnt.maps.: ${c.reply.content.matches.join(", ")}`);
+    expect(c.reply.content.matches).toContain("n");
+    const code2 = "cnt.maps.n.ge";
+    const c2 = await k.request("shell", "complete_request", { code: code2, cursor_pos: code2.length });
+    expect(c2.reply.content.matches).toContain("get");
   });
 
   it("draws a histogram as a chart bundle without HTML", async () => {
