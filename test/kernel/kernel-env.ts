@@ -3,12 +3,13 @@ import { join } from "node:path";
 import { KernelClient, ROOT, type StartOptions } from "../support/kernel-client.js";
 
 /**
- * The minimal vm engine keeps these suites about the protocol layer alone;
- * the language layer's engine is exercised by the suites that set `real`.
+ * The suites run the language layer's TypeScript engine. `vm: true` selects a
+ * minimal engine of ours instead, for the few checks that need to observe the
+ * engine from outside (that its shutdown ran).
  */
 export const VM_ENGINE = join(ROOT, "test/support/vm-engine.mjs");
 
-export function startKernel(o: StartOptions & { real?: boolean } = {}): Promise<KernelClient> {
-  const env = o.real ? { ...o.env } : { IBCC_ENGINE_MODULE: VM_ENGINE, ...o.env };
+export function startKernel(o: StartOptions & { vm?: boolean } = {}): Promise<KernelClient> {
+  const env = o.vm ? { IBCC_ENGINE_MODULE: VM_ENGINE, ...o.env } : { ...o.env };
   return KernelClient.start({ ...o, env });
 }

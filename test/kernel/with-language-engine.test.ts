@@ -10,7 +10,7 @@ import { startKernel } from "./kernel-env.js";
 
 let k: KernelClient;
 beforeAll(async () => {
-  k = await startKernel({ real: true });
+  k = await startKernel();
   // The first cell also loads the language service; let that settle first.
   await k.execute("let kept: string = 'state'");
   await k.execute("kept");
@@ -38,6 +38,12 @@ describe("with the TypeScript engine", () => {
     const x = await k.collect("shell", id, 30_000);
     expect(x.reply.content.status).toBe("ok");
     console.log(`heartbeat during awaiting cell: ${rtts.map((t) => t.toFixed(1)).join(", ")} ms`);
+  });
+
+  it("survives a SIGINT while idle", async () => {
+    k.proc.kill("SIGINT");
+    expect((await k.execute("'alive'")).reply.content.status).toBe("ok");
+    expect(k.proc.exitCode).toBeNull();
   });
 
   for (const [label, code] of [
