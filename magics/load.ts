@@ -116,7 +116,7 @@ export function keepLineNumbers(text: string): string {
 }
 
 /** The text libbcc compiles, and how its lines map back to the cell. */
-export function prepareText(spec: BlockSpec, src: LoadSource): { text: string; map: SourceMap } {
+export function prepareText(spec: BlockSpec, src: LoadSource): { text: string; map: SourceMap; probes: string } {
   let text = src.body;
   const map: SourceMap = { headerLine: src.headerLine, preludeLines: 0, body: src.body };
   if (usesBtf(text)) {
@@ -136,14 +136,29 @@ export function prepareText(spec: BlockSpec, src: LoadSource): { text: string; m
     }
   }
   text = keepLineNumbers(text);
-  // Appended, so every line of the user's text keeps its number.
-  text += eventTypeProbes(findEventMaps(src.body));
-  return { text, map };
+  // Appended (by the caller), so every line of the user's text keeps its number.
+  return { text, map, probes: eventTypeProbes(findEventMaps(src.body)) };
+}
+
+/**
+ * Compiles with the event type probes appended; if they are what fails (a
+ * type that is not visible at file scope, say), compiles without them.
+ */
+async function compileWithProbes(native: NativeApi, text: string, probes: string, cflags: string[], bodyLines: number): Promise<Module> {
+  if (!probes) return native.compile(text, { cflags });
+  try {
+    return await native.compile(text + probes, { cflags });
+  } catch (e) {
+    const inProbes = (d: { file: string; line: number; severity: string }) =>
+      /(^|\/)main\.c$/.test(d.file) && d.line > bodyLines && (d.severity === "error" || d.severity === "fatal");
+    if (e instanceof CompileError && e.diagnostics.some(inProbes)) return native.compile(text, { cflags });
+    throw e;
+  }
 }
 
 export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: NativeApi): Promise<Program> {
   const native = api ?? (await nativeApi());
-  const { text, map } = prepareText(spec, src);
+  const { text, map, probes } = prepareText(spec, src);
 
   // Refuse hooks this kernel lacks before compiling: the message is the same and quicker.
   for (const a of spec.noAttach ? [] : spec.attach) {
@@ -153,7 +168,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
 
   let module: Module;
   try {
-    module = await native.compile(text, { cflags: spec.cflags });
+    module = await compileWithProbes(native, text, probes, spec.cflags, src.body.split("\n").length);
   } catch (e) {
     if (e instanceof CompileError) throw compileFailure(e.diagnostics, map, e.log);
     throw e;

@@ -75,6 +75,15 @@ describe("other hooks", () => {
     expect(got.some((e) => e.id === 110n)).toBe(true);
   });
 
+  it("decodes events of a struct declared inside the function", async () => {
+    const p = await load(
+      "lp",
+      "BPF_PERF_OUTPUT(events);\nTRACEPOINT_PROBE(syscalls, sys_enter_getppid) {\n  struct local_t { u32 pid; } d = {};\n  d.pid = 1;\n  events.perf_submit(args, &d, sizeof(d));\n  return 0;\n}",
+    );
+    expect(p.eventCodecs.get("events")?.tsType).toBe("{ pid: number }");
+    p.close();
+  });
+
   it("says what to use instead when fentry or LSM is refused", async () => {
     for (const [args, body, re] of [
       ["kf", "KFUNC_PROBE(do_unlinkat, int dfd) { return 0; }", /fentry\/fexit.*use a tracepoint/],
