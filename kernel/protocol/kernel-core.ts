@@ -48,6 +48,7 @@ export class KernelCore {
       comms: new CommRegistry(),
       stdin: new InputBroker(),
       executionCount: 0,
+      lastCell: undefined,
       currentAbort: undefined,
       abortQueued: () => this.shell.abortQueued(),
       shutdown: (restart) => void this.shutdown(restart),
@@ -81,6 +82,23 @@ export class KernelCore {
       this.o.engine.interrupt();
     } catch (err) {
       process.stderr.write(`ibcc: engine interrupt failed: ${(err as Error).message}\n`);
+    }
+  }
+
+  /**
+   * An error nothing caught: a promise a cell dropped, a throw in a timer. It
+   * is shown on the stderr of the last cell (whose background work it most
+   * likely is) and logged, and the kernel goes on.
+   */
+  strayError(kind: string, err: unknown): void {
+    const e = (typeof err === "object" && err !== null ? err : {}) as { stack?: unknown; message?: unknown };
+    const detail = typeof e.stack === "string" ? e.stack : typeof e.message === "string" ? e.message : String(err);
+    const text = `${kind}: ${detail}\n`;
+    process.stderr.write(`ibcc: ${text}`);
+    try {
+      this.state.lastCell?.publish("stream", { name: "stderr", text });
+    } catch {
+      // Reporting must never throw from a process-level handler.
     }
   }
 

@@ -13,6 +13,8 @@ export interface KernelState {
   readonly comms: CommRegistry;
   readonly stdin: InputBroker;
   executionCount: number;
+  /** The last cell that ran visibly: where stray errors from background work are shown. */
+  lastCell: RequestContext | undefined;
   /** The running cell's interrupt switch, if a cell is running. */
   currentAbort: AbortController | undefined;
   /** Takes the execute requests queued behind the running one out of the queue, to be aborted. */

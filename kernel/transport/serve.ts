@@ -66,6 +66,10 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   // worker raises it on interrupt_request when the main thread is stuck.
   process.on("SIGINT", () => core.interrupt());
   process.on("SIGTERM", () => void core.shutdown(false));
+  // Node ends the process on an unhandled rejection; a cell's dropped promise
+  // must not take the kernel down with it.
+  process.on("unhandledRejection", (reason) => core.strayError("Unhandled promise rejection", reason));
+  process.on("uncaughtException", (err) => core.strayError("Uncaught exception", err));
 
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {

@@ -129,6 +129,19 @@ describe("execute", () => {
   });
 });
 
+describe("stray errors", () => {
+  it("shows a dropped rejection and a throw in a timer on the cell's stderr, and the kernel lives on", async () => {
+    const x = await k.execute("Promise.reject(new Error('dropped promise'));\nsetTimeout(() => { throw new Error('thrown in a timer'); }, 50);\n1");
+    const id = x.reply.parent_header.msg_id;
+    for (const text of ["dropped promise", "thrown in a timer"]) {
+      const m = await k.waitFor((m, ch) => ch === "iopub" && m.header.msg_type === "stream" && m.content.name === "stderr" && m.content.text.includes(text), 10_000);
+      expect(m.parent_header.msg_id).toBe(id);
+    }
+    expect(k.proc.exitCode).toBeNull();
+    expect(result(await k.execute("2 + 2"))).toBe("4");
+  });
+});
+
 describe("stdin", () => {
   it("asks for input over stdin and returns the reply to the cell", async () => {
     const id = k.send("shell", "execute_request", { code: "await input('name? ')", allow_stdin: true });

@@ -15,7 +15,10 @@ export const execute: Handler = async (ctx, state) => {
   // Interruptible from the moment the front end can know the cell started.
   const abort = new AbortController();
   state.currentAbort = abort;
-  if (!silent) ctx.publish("execute_input", { code, execution_count: count });
+  if (!silent) {
+    ctx.publish("execute_input", { code, execution_count: count });
+    state.lastCell = ctx;
+  }
   if (storeHistory) state.history.add(count, code);
   await ctx.flush();
 
