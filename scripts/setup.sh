@@ -19,7 +19,7 @@ fi
 # iproute2/iputils for network namespaces.
 packages=(libbpfcc-dev libbpf-dev bpftool linux-headers-amd64 cmake pkg-config make g++
   python3-bpfcc python3-jupyter-client python3-nbclient python3-nbformat python3-ipykernel
-  jupyter-notebook jupyter-console chromium iproute2 iputils-ping)
+  jupyter-notebook jupyter-console chromium fonts-dejavu-core iproute2 iputils-ping)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
