@@ -55,7 +55,16 @@ export function rewriteDeclarations(info: RewriteInfo, wantResult: boolean): ts.
       }
       rest.push(...rewriteStatement(stmt));
     }
-    return f.updateSourceFile(file, [...hoisted, ...rest]);
+    // `import(x)` anywhere: vm scripts have no module loader of their own.
+    const visit = (node: ts.Node): ts.Node => {
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        const args = node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression);
+        return ts.setTextRange(f.createCallExpression(hook("import"), undefined, args.slice(0, 1)), node);
+      }
+      return ts.visitEachChild(node, visit, context);
+    };
+    const statements = [...hoisted, ...rest].map((s) => ts.visitNode(s, visit) as ts.Statement);
+    return f.updateSourceFile(file, statements);
 
     function rewriteStatement(stmt: ts.Statement): ts.Statement[] {
       if (hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) return [stmt];

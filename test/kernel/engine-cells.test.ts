@@ -119,6 +119,11 @@ describe("imports and require", () => {
     expect(text((await run("pjoin('x', 'y')")).out)).toBe("'x/y'");
   });
 
+  it("runs import() expressions, also inside functions", async () => {
+    const { out } = await run("async function load() { return (await import('./local.mjs')).answer }\n[await load(), (await import('node:path')).sep].join()");
+    expect(text(out)).toBe("'42,/'");
+  });
+
   it("has require", async () => {
     expect(text((await run("const { basename } = require('node:path')\nbasename('/a/b.txt')")).out)).toBe("'b.txt'");
   });
