@@ -37,6 +37,7 @@ export const kernelInfoContent = {
   protocol_version: PROTOCOL_VERSION,
   implementation: "ibcc",
   implementation_version: implementationVersion,
+  debugger: false,
   language_info: {
     name: "typescript",
     version: typescriptVersion(),
