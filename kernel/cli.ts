@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * ibcc's command line:
- *   ibcc kernel <connection_file>               run the kernel (what Jupyter launches)
+ *   ibcc kernel [--allow-unsigned] <connection_file>  run the kernel (what Jupyter launches)
  *   ibcc install [--user | --prefix P] [--name N]  install the kernelspec
  *   ibcc start [jupyter notebook args]          install system-wide and start Jupyter Notebook
  *   ibcc --help
@@ -16,10 +16,14 @@ import type { KernelPlugin } from "./plugin.js";
 import type { Render } from "./protocol/execution-io.js";
 import { pendingEngine } from "./protocol/pending-engine.js";
 import { plainRender } from "./protocol/plain-render.js";
+import { allowUnsignedFromEnv, UnsignedRefused } from "./transport/key-policy.js";
 import { serve } from "./transport/serve.js";
 
 const USAGE = `usage:
   ibcc kernel <connection_file>                   run the kernel on a Jupyter connection file
+      --allow-unsigned                            serve a file whose "key" is empty (unsigned messages:
+                                                  anyone reaching its ports can run code); refused
+                                                  without it or IBCC_ALLOW_UNSIGNED=1, warned on stderr
   ibcc install [--user | --prefix P] [--name N]   install the kernelspec (default: /usr/local/share/jupyter)
   ibcc start [args...]                            install the kernelspec and run jupyter notebook
   ibcc --help                                     show this help
@@ -45,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runKernel(args: string[]): Promise<number> {
+async function runKernel(argv: string[]): Promise<number> {
+  const allowUnsigned = argv.includes("--allow-unsigned") || allowUnsignedFromEnv();
+  const args = argv.filter((a) => a !== "--allow-unsigned");
   const file = args[0];
   if (!file || args.length > 1) {
     process.stderr.write(USAGE);
@@ -55,7 +61,13 @@ async function runKernel(args: string[]): Promise<number> {
   // client's readiness check (kernel_info) need not wait for them.
   const render = loadRender();
   const engine = pendingEngine(loadPlugins().then(loadEngine));
-  await serve({ connectionFile: file, engine, render: async (value) => (await render)(value) });
+  try {
+    await serve({ connectionFile: file, engine, render: async (value) => (await render)(value), allowUnsigned });
+  } catch (err) {
+    if (!(err instanceof UnsignedRefused)) throw err;
+    process.stderr.write(`ibcc: ${err.message}\n`);
+    process.exit(3);
+  }
   return -1; // keep running; the kernel exits on shutdown_request or SIGTERM
 }
 

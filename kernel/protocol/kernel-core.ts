@@ -11,6 +11,7 @@ import { Dispatcher } from "./dispatcher.js";
 import type { Render } from "./execution-io.js";
 import { controlHandlers, shellHandlers } from "./handler-table.js";
 import { MessageFactory, type Message } from "./message.js";
+import { ReplayGuard } from "./replay-guard.js";
 import { ShellQueue } from "./shell-queue.js";
 import type { Signer } from "./signer.js";
 import type { KernelState } from "./state.js";
@@ -38,6 +39,7 @@ export class KernelCore {
   private readonly dispatcher: Dispatcher;
   private readonly shell: ShellQueue;
   private shuttingDown = false;
+  private readonly replays = new ReplayGuard();
 
   constructor(private readonly o: KernelCoreOptions) {
     const out: Outbox = { send: (channel, message) => o.send(channel, encode(message, o.signer)), flush: () => o.flush() };
@@ -126,7 +128,14 @@ export class KernelCore {
 
   private decode(channel: string, frames: readonly Uint8Array[]): Message | undefined {
     try {
-      return decode(frames, this.o.signer);
+      const message = decode(frames, this.o.signer);
+      // Only after the signature checked out: a forged message must not
+      // evict a genuine signature from the guard's memory.
+      if (this.o.signer.enabled && !this.replays.admit(frames)) {
+        process.stderr.write(`ibcc: dropped a ${channel} message: replayed signature\n`);
+        return undefined;
+      }
+      return message;
     } catch (err) {
       process.stderr.write(`ibcc: dropped a ${channel} message: ${(err as Error).message}\n`);
       return undefined;

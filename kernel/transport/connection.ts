@@ -1,5 +1,5 @@
 /** The connection file jupyter_client writes, and the endpoints it names. */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
 export interface ConnectionInfo {
   transport: "tcp" | "ipc";
@@ -64,4 +64,6 @@ export function writeBackPorts(path: string, info: ConnectionInfo, bound: Record
   if (PORT_NAMES.every((name) => info[name] === bound[name])) return;
   const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   writeFileSync(path, JSON.stringify({ ...raw, ...bound }, null, 1) + "\n", { mode: 0o600 });
+  // `mode` applies only when the file is created; the key inside is a secret.
+  chmodSync(path, 0o600);
 }

@@ -11,6 +11,7 @@ import { KernelCore } from "../protocol/kernel-core.js";
 import { Signer } from "../protocol/signer.js";
 import { bindEndpoint, portOf, readConnectionFile, writeBackPorts, type PortName } from "./connection.js";
 import { ControlLink } from "./control-link.js";
+import { allowUnsignedFromEnv, checkKey } from "./key-policy.js";
 import { SendQueue } from "./send-queue.js";
 
 export interface ServeOptions {
@@ -18,10 +19,13 @@ export interface ServeOptions {
   engine: Engine;
   render: Render;
   history?: HistoryStore;
+  /** Serve a connection file whose key is empty (see key-policy.ts). */
+  allowUnsigned?: boolean;
 }
 
 export async function serve(o: ServeOptions): Promise<KernelCore> {
   const info = readConnectionFile(o.connectionFile);
+  checkKey(info, o.connectionFile, o.allowUnsigned ?? allowUnsignedFromEnv(), (t) => process.stderr.write(t));
   const signer = new Signer(info.key, info.signature_scheme);
   const ipcTaken = new Set<number>();
   const endpoint = (name: PortName): string => bindEndpoint(info, info[name], ipcTaken);

@@ -43,8 +43,8 @@ describe("signatures", () => {
     expect(readFileSync(marker, "utf8")).toBe("ran");
   });
 
-  it("accepts unsigned messages when the key is empty", async () => {
-    const k = await start({ key: "" });
+  it("accepts unsigned messages when the key is empty and unsigned is allowed", async () => {
+    const k = await start({ key: "", env: { IBCC_ALLOW_UNSIGNED: "1" } });
     expect((await k.execute("1 + 1")).reply.content.status).toBe("ok");
   });
 });
