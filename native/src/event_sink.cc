@@ -57,12 +57,16 @@ void EventSink::Deliver() {
   Napi::Array arr = Napi::Array::New(env_, batch.size());
   for (size_t i = 0; i < batch.size(); i++)
     arr.Set((uint32_t)i, Napi::Buffer<char>::Copy(env_, batch[i].data(), batch[i].size()));
+  delivering_ = true;
   try {
     callback_.MakeCallback(env_.Global(), {arr, Napi::Number::New(env_, (double)lost)}, *context_);
   } catch (const Napi::Error& e) {
     // An exception in the callback is the program's, as for any event emitter.
     napi_fatal_exception(env_, e.Value());
   }
+  delivering_ = false;
+  // The callback may have closed the reader; its context outlived the call.
+  if (closed_) context_.reset();
 }
 
 void EventSink::Close() {
@@ -71,7 +75,7 @@ void EventSink::Close() {
   // JS-side state goes now, while the environment is alive: libuv may finish
   // closing the handles after it is gone (at environment teardown).
   callback_.Reset();
-  context_.reset();
+  if (!delivering_) context_.reset();
   for (auto* poll : polls_) {
     uv_poll_stop(poll);
     uv_close(reinterpret_cast<uv_handle_t*>(poll), OnClosed);

@@ -48,6 +48,7 @@ class EventSink {
   uint64_t lost_ = 0;
   size_t open_polls_ = 0;
   bool closed_ = false;
+  bool delivering_ = false;
 };
 
 }  // namespace ibcc
