@@ -41,7 +41,8 @@ export function createEngine(options: EngineOptions): Engine {
   return new TypeScriptEngine(options);
 }
 
-const SHUTDOWN_BUDGET_MS = 1800;
+// Plugins must finish well within 2 s; the protocol layer needs the rest of its 2.5 s before SIGTERM.
+const SHUTDOWN_BUDGET_MS = 1500;
 
 class TypeScriptEngine implements Engine {
   private readonly registry = new MagicRegistry();

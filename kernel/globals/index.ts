@@ -57,7 +57,9 @@ function clearOutput(wait = false): void {
 function sleep(ms: number): Promise<void> {
   const signal = currentScope()?.signal;
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Interrupted());
+    // Rejected on a later turn: a loop that catches the rejection and sleeps again must
+    // still let the event loop run (and the kernel answer), not spin in microtasks.
+    if (signal?.aborted) return void setImmediate(() => reject(new Interrupted()));
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(new Interrupted());

@@ -175,3 +175,22 @@ describe("kernel magics", () => {
     expect((await engine.execute("timedSum", recordingIO())).status).toBe("ok");
   });
 });
+
+describe("shutdown", () => {
+  it("runs every plugin's hook and does not wait past its budget for one that hangs", async () => {
+    let quick = 0;
+    const e = createEngine({
+      plugins: [
+        { name: "hangs", magics: [], shutdown: () => new Promise<void>(() => {}) },
+        { name: "quick", magics: [], shutdown: () => void quick++ },
+      ],
+      typeCheck: false,
+    });
+    const t0 = performance.now();
+    await e.shutdown();
+    const ms = performance.now() - t0;
+    console.log(`shutdown with a hanging plugin hook: ${ms.toFixed(0)} ms (budget 1500 ms)`);
+    expect(quick).toBe(1);
+    expect(ms).toBeLessThan(10_000);
+  });
+});
