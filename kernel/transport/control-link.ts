@@ -30,7 +30,17 @@ export class ControlLink {
           process.stderr.write(`ibcc: control worker failed: ${m.message}\n`);
         }
       });
-      worker.on("error", reject);
+      worker.on("error", (err) => {
+        reject(err);
+        process.stderr.write(`ibcc: control worker crashed: ${err.stack ?? err.message}\n`);
+      });
+      // Without control and heartbeat the kernel is deaf to its client: exit
+      // so that the client's restarter notices, rather than linger.
+      worker.on("exit", (code) => {
+        if (link.closed) return;
+        process.stderr.write(`ibcc: control worker exited (${code}); the kernel cannot go on without it\n`);
+        process.exit(1);
+      });
     });
   }
 
