@@ -26,7 +26,7 @@ import { runChunk } from "./runner.js";
 import { cellScope, setLatestScope, type CellScope } from "./scope.js";
 import { blank, linesOf, splitCell, typeScriptView, type Piece } from "./splitter.js";
 import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
-import { ChunkSyntaxError } from "./transpile.js";
+import { ChunkSyntaxError, compileChunk, type CompiledChunk } from "./transpile.js";
 import { completeMagic, inspectMagic } from "./magic-assist.js";
 
 export interface EngineOptions {
@@ -121,10 +121,12 @@ class TypeScriptEngine implements Engine {
     let outcome: ExecuteOutcome = { status: "ok" };
     let last: { hasValue: boolean; value?: unknown } = { hasValue: false };
     try {
+      // Every TypeScript chunk compiles before anything runs: a syntax error anywhere stops the whole cell.
+      const compiled = pieces.map((p, i) => (p.kind === "ts" ? compileChunk(p.view, label, i === pieces.length - 1) : undefined));
       for (const [i, piece] of pieces.entries()) {
         if (signal.aborted) throw new Interrupted();
         const isLast = i === pieces.length - 1;
-        last = await this.runPiece(piece, code, label, scope, isLast);
+        last = await this.runPiece(piece, code, label, scope, isLast, compiled[i]);
         if (!isLast && last.hasValue && last.value !== undefined) await io.display(last.value);
       }
     } catch (err) {
@@ -165,9 +167,9 @@ class TypeScriptEngine implements Engine {
     this.languageWarm = true;
   }
 
-  private async runPiece(piece: Piece, code: string, label: string, scope: CellScope, isLast: boolean) {
+  private async runPiece(piece: Piece, code: string, label: string, scope: CellScope, isLast: boolean, compiled?: CompiledChunk) {
     if (piece.kind === "ts") {
-      return runChunk(this.session, this.scripts, { view: piece.view, label, source: code, signal: scope.signal, wantResult: isLast });
+      return runChunk(this.session, this.scripts, { view: piece.view, label, source: code, signal: scope.signal, wantResult: isLast, compiled });
     }
     const ctx = this.magicContext(scope, code, label, piece);
     const value =

@@ -8,7 +8,7 @@ import vm from "node:vm";
 import type { SessionContext } from "./context.js";
 import { Interrupted, isSigintBreak, whenAborted } from "./interrupt.js";
 import type { ScriptTable } from "./traceback.js";
-import { compileChunk } from "./transpile.js";
+import { compileChunk, type CompiledChunk } from "./transpile.js";
 
 export interface ChunkResult {
   hasValue: boolean;
@@ -24,10 +24,12 @@ export interface ChunkRun {
   source: string;
   signal: AbortSignal;
   wantResult: boolean;
+  /** The chunk compiled beforehand (so a whole cell's syntax is checked before any of it runs). */
+  compiled?: CompiledChunk;
 }
 
 export async function runChunk(session: SessionContext, scripts: ScriptTable, run: ChunkRun): Promise<ChunkResult> {
-  const chunk = compileChunk(run.view, run.label, run.wantResult);
+  const chunk = run.compiled ?? compileChunk(run.view, run.label, run.wantResult);
   const filename = scripts.add({ label: run.label, map: chunk.map, source: run.source });
   const interrupted = whenAborted(run.signal);
   interrupted.catch(() => {});

@@ -115,6 +115,13 @@ describe("running mixed cells", () => {
     ]);
   });
 
+  it("checks the syntax of every TypeScript chunk before running any piece", async () => {
+    const io = recordingIO(504);
+    const out = await engine.execute("console.log('first chunk')\n%say not run\nlet bad = (\n", io);
+    expect(out).toMatchObject({ status: "error", ename: "SyntaxError" });
+    expect(io.stdout()).toBe("");
+  });
+
   it("passes a magic's CellError through exactly and stops the cell there", async () => {
     const io = recordingIO();
     const out = await engine.execute("console.log('before')\n%%fail\nint x = ;\n%%ts\nconsole.log('after')", io);
