@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BpfError, CompileError, compile, libbccVersion, VerifierError, type Module } from "../../native/index.js";
 
@@ -46,6 +49,22 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getpriority) { u32 k = 0; counts.increment(
     const err = (await compile('#include "no/such/header.h"\nint f(void *c) { return 0; }\n').catch((e) => e)) as CompileError;
     expect(err).toBeInstanceOf(CompileError);
     expect(err.diagnostics[0]).toMatchObject({ file: "main.c", line: 1, severity: "fatal" });
+  });
+
+  it("places an error inside an included header in that header", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ibcc-inc-"));
+    try {
+      writeFileSync(join(dir, "bad.h"), "// a header\nstatic int broken(void) { return nope; }\n");
+      const err = (await compile('#include "bad.h"\nint f(void *c) { return 0; }\n', { cflags: [`-I${dir}`] })
+        .catch((e) => e)) as CompileError;
+      expect(err).toBeInstanceOf(CompileError);
+      const d = err.diagnostics.find((x) => x.severity === "error")!;
+      expect(d.file).toBe(join(dir, "bad.h"));
+      expect(d).toMatchObject({ line: 2, column: 34 });
+      expect(err.log).toMatch(/In file included from/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("runs compiles one at a time and keeps their logs apart", async () => {

@@ -51,6 +51,17 @@ int on_return(struct pt_regs *ctx) { if (PT_REGS_RC(ctx) % 2 == 0) calls.increme
     expect(calls.lookup(u32(1))!.readBigUInt64LE()).toBe(782n);
   });
 
+  it("attaches by address as well as by name", async () => {
+    m = await compile("BPF_ARRAY(calls, u64, 1); int on_entry(struct pt_regs *ctx) { calls.increment(0); return 0; }");
+    const p = await m.load("on_entry", "kprobe");
+    const line = execFileSync("nm", [bin], { encoding: "utf8" }).split("\n").find((l) => l.endsWith(" ibcc_target"))!;
+    const addr = parseInt(line.split(" ")[0], 16);
+    const a = p.attachUprobe(bin, addr);
+    expect(a.target).toBe(`${bin}:${addr}`);
+    spawnSync(bin, ["42"]);
+    expect(m.map("calls").lookup(u32(0))!.readBigUInt64LE()).toBe(42n);
+  });
+
   it("names a missing symbol", async () => {
     m = await compile("int f(struct pt_regs *ctx) { return 0; }");
     const p = await m.load("f", "kprobe");
