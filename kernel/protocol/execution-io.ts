@@ -22,8 +22,29 @@ export interface ExecutionIOOptions {
   stdin: InputBroker;
 }
 
-export function createExecutionIO(o: ExecutionIOOptions): ExecutionIO {
+/** Stream text waiting to be sent is flushed at this size even within one tick. */
+const STREAM_CHUNK = 64 * 1024;
+
+/** An ExecutionIO whose buffered stream text the protocol layer can flush. */
+export interface FlushableIO extends ExecutionIO {
+  /** Sends buffered stream text now; called before the cell's result and reply. */
+  flush(): void;
+}
+
+export function createExecutionIO(o: ExecutionIOOptions): FlushableIO {
+  // Stream writes within one tick are joined into one message: a cell that
+  // prints in a loop sends a few messages, not one per line.
+  let pending: { name: "stdout" | "stderr"; text: string } | undefined;
+  let timer: NodeJS.Immediate | undefined;
+  const flush = (): void => {
+    if (timer) clearImmediate(timer);
+    timer = undefined;
+    const p = pending;
+    pending = undefined;
+    if (p && !o.silent) o.ctx.publish("stream", p);
+  };
   const send = (msgType: string, content: Record<string, unknown>, metadata?: Record<string, unknown>): void => {
+    flush(); // keeps stream text in order with other output
     if (!o.silent) o.ctx.publish(msgType, content, metadata);
   };
   const show = async (msgType: string, value: unknown, displayId: string): Promise<void> => {
@@ -31,6 +52,7 @@ export function createExecutionIO(o: ExecutionIOOptions): ExecutionIO {
     send(msgType, { data, metadata: metadata ?? {}, transient: { display_id: displayId } });
   };
   return {
+    flush,
     executionCount: o.executionCount,
     signal: o.signal,
     async display(value: unknown, options?: { displayId?: string }): Promise<DisplayHandle> {
@@ -39,7 +61,12 @@ export function createExecutionIO(o: ExecutionIOOptions): ExecutionIO {
       return { displayId, update: (next: unknown) => show("update_display_data", next, displayId) };
     },
     stream(name: "stdout" | "stderr", text: string): void {
-      if (text.length > 0) send("stream", { name, text });
+      if (text.length === 0 || o.silent) return;
+      if (pending && pending.name !== name) flush();
+      pending ??= { name, text: "" };
+      pending.text += text;
+      if (pending.text.length >= STREAM_CHUNK) flush();
+      else timer ??= setImmediate(flush);
     },
     clearOutput(wait = false): void {
       send("clear_output", { wait });

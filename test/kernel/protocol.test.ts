@@ -60,6 +60,18 @@ describe("execute", () => {
     expect(result(x)).toBe("42");
   });
 
+  it("joins stream writes of one tick into few messages, in order with other output", async () => {
+    const x = await k.execute("for (let i = 0; i < 2000; i++) console.log(i);\nconsole.error('to stderr');\nawait display('shown');\nconsole.log('after display');\n'done'");
+    expect(checkAll([x.reply, ...x.iopub])).toEqual([]);
+    const streams = x.outputs.filter((m) => m.header.msg_type === "stream");
+    expect(streams.length).toBeLessThan(20);
+    expect(KernelClient.stdout(x)).toBe(Array.from({ length: 2000 }, (_, i) => `${i}\n`).join("") + "after display\n");
+    const order = x.outputs.map((m) => (m.header.msg_type === "stream" ? m.content.name : m.header.msg_type));
+    const compact = order.filter((t, i) => t !== order[i - 1]);
+    expect(compact).toEqual(["stdout", "stderr", "display_data", "stdout", "execute_result"]);
+    console.log(`2000 console.log lines arrived in ${streams.filter((m) => m.content.name === "stdout").length} stream messages`);
+  });
+
   it("silent runs quietly and does not count; store_history false does not count", async () => {
     const n = (await k.execute("0")).reply.content.execution_count;
     const silent = await k.execute("console.log('shh'); 5", { silent: true });

@@ -40,6 +40,7 @@ export const execute: Handler = async (ctx, state) => {
     outcome = { status: "error", ...reportOf(err) };
   } finally {
     if (state.currentAbort === abort) state.currentAbort = undefined;
+    io.flush();
   }
 
   if (outcome.status === "error") {
