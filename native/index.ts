@@ -6,6 +6,7 @@ export { compile } from "./compile.js";
 export { openPerfBuffer, openRingBuffer } from "./events.js";
 export { parseDiagnostics } from "./diagnostics.js";
 export { onlineCpus } from "./cpus.js";
+export { openHandleOrigins } from "./owner.js";
 // Typed values over raw map bytes, symbols, features and introspection of what is loaded.
 export * from "./codec.js";
 export * from "./table.js";

@@ -7,10 +7,23 @@
  */
 import { binding } from "./binding.js";
 
+// With IBCC_TRACE_HANDLES set, each open handle remembers the stack that made
+// it, so a leak found in a test names its origin.
+const trace = !!process.env.IBCC_TRACE_HANDLES;
+const origins = new Map<number, string>();
+
 const dropped = new FinalizationRegistry<Set<number>>((handles) => {
-  for (const h of [...handles].reverse()) binding.release(h);
+  for (const h of [...handles].reverse()) {
+    binding.release(h);
+    origins.delete(h);
+  }
   handles.clear();
 });
+
+/** Where each handle still open was made (empty unless IBCC_TRACE_HANDLES is set). */
+export function openHandleOrigins(): string[] {
+  return [...origins.values()];
+}
 
 export abstract class Owned {
   #children = new Set<Owned>();
@@ -30,12 +43,14 @@ export abstract class Owned {
   /** Records a native handle of this object's tree. */
   protected own(handle: number): number {
     this.handles.add(handle);
+    if (trace) origins.set(handle, new Error("handle " + handle).stack ?? "");
     return handle;
   }
 
   /** Releases one native handle now. */
   protected releaseHandle(handle: number): void {
     if (this.handles.delete(handle)) binding.release(handle);
+    origins.delete(handle);
   }
 
   /** Frees this object's own native resources; its children are closed already. */
