@@ -1,8 +1,10 @@
 /** A loaded program and the hooks it can be attached to. */
 import { binding, type Attached } from "./binding.js";
 import { onlineCpus } from "./cpus.js";
+import { release } from "node:os";
 import { closedError, native } from "./native-error.js";
 import { Owned } from "./owner.js";
+import { BpfError } from "./types.js";
 import type {
   Attachment,
   KprobeOptions,
@@ -17,6 +19,11 @@ const XDP_FLAGS_DRV_MODE = 1 << 2;
 // enum bpf_attach_type values of tcx (Linux 6.6), newer than libbpf 1.1.
 const BPF_TCX_INGRESS = 46;
 const BPF_TCX_EGRESS = 47;
+
+function kernelAtLeast(major: number, minor: number): boolean {
+  const [a, b] = release().split(".").map((x) => parseInt(x, 10));
+  return a > major || (a === major && b >= minor);
+}
 
 export class AttachmentImpl extends Owned implements Attachment {
   constructor(
@@ -120,6 +127,10 @@ export class ProgramImpl extends Owned implements Program {
   }
 
   attachTc(ifname: string, direction: "ingress" | "egress"): Attachment {
+    if (!kernelAtLeast(6, 6))
+      throw new BpfError(`attach_tc: ${ifname}: tc programs attach through tcx links, which need Linux 6.6 or later ` +
+        `(this is ${release()}); netlink tc filters are not used because they outlive the process`,
+        "EOPNOTSUPP", 95, "attach_tc");
     const type = direction === "ingress" ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
     return this.#attach("attach_tc", "tc", `${ifname} ${direction}`, () => binding.attachTcx(this.fd, ifname, type));
   }

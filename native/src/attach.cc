@@ -221,12 +221,7 @@ static Napi::Value AttachTcx(const Napi::CallbackInfo& info) {
   attr.link_create.target_ifindex = ifindex;
   attr.link_create.attach_type = type;
   int fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof attr);
-  if (fd < 0) {
-    int err = errno;
-    if (err == EINVAL)
-      Throw(env, "attach_tc", err, ifname + ": the kernel refused a tcx link (tcx needs Linux 6.6 or later)");
-    Throw(env, "attach_tc", err, ifname);
-  }
+  if (fd < 0) Throw(env, "attach_tc", errno, ifname + " (tcx link)");
   return Attached(env, "tc", {fd}, [fd] { close(fd); });
 }
 
