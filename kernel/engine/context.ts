@@ -10,7 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { HOOK } from "./declarations.js";
-import { currentScope } from "./scope.js";
+import { currentScope, streamInOrder } from "./scope.js";
 
 export interface Hook {
   import(specifier: string): Promise<unknown>;
@@ -40,7 +40,7 @@ function sink(name: "stdout" | "stderr") {
     write(chunk: string | Uint8Array): boolean {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
       const scope = currentScope();
-      if (scope) scope.io.stream(name, text);
+      if (scope) streamInOrder(scope, name, text);
       else (name === "stdout" ? process.stdout : process.stderr).write(text);
       return true;
     },

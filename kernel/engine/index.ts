@@ -23,7 +23,7 @@ import { isComplete } from "./is-complete.js";
 import { CellLanguageService } from "./language.js";
 import { MagicRegistry, UnknownMagic } from "./registry.js";
 import { runChunk } from "./runner.js";
-import { cellScope, setLatestScope, type CellScope } from "./scope.js";
+import { cellScope, inOrder, newScope, setLatestScope, streamInOrder, type CellScope } from "./scope.js";
 import { blank, linesOf, splitCell, typeScriptView, type Piece } from "./splitter.js";
 import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
 import { ChunkSyntaxError, compileChunk, type CompiledChunk } from "./transpile.js";
@@ -85,7 +85,7 @@ class TypeScriptEngine implements Engine {
     const controller = new AbortController();
     this.running = controller;
     const signal = AbortSignal.any([io.signal, controller.signal]);
-    const scope: CellScope = { io, signal, pending: new Set() };
+    const scope = newScope(io, signal);
     setLatestScope(scope);
     const label = `<cell ${io.executionCount}>`;
     try {
@@ -127,13 +127,14 @@ class TypeScriptEngine implements Engine {
         if (signal.aborted) throw new Interrupted();
         const isLast = i === pieces.length - 1;
         last = await this.runPiece(piece, code, label, scope, isLast, compiled[i]);
-        if (!isLast && last.hasValue && last.value !== undefined) await io.display(last.value);
+        const shown = last.value;
+        if (!isLast && last.hasValue && shown !== undefined) await inOrder(scope, () => io.display(shown));
       }
     } catch (err) {
       outcome = this.report(err, code, label);
       if (err instanceof Interrupted || signal.aborted) this.running?.abort();
     }
-    await Promise.allSettled([...scope.pending]);
+    await scope.tail;
     if (this.typeCheck && view.trim() !== "") this.commitLater(view);
     if (outcome.status === "ok" && last.hasValue && last.value !== undefined) {
       try {
@@ -193,8 +194,8 @@ class TypeScriptEngine implements Engine {
     return {
       executionCount: io.executionCount,
       signal,
-      display: (value, options) => io.display(value, options),
-      stream: (name, text) => io.stream(name, text),
+      display: (value, options) => inOrder(scope, () => io.display(value, options)),
+      stream: (name, text) => streamInOrder(scope, name, text),
       clearOutput: (wait) => io.clearOutput(wait),
       setGlobal: (name, value, typeDeclaration) => {
         this.session.context[name] = value;

@@ -13,6 +13,39 @@ export interface CellScope {
   signal: AbortSignal;
   /** Output work (displays) the cell waits for before it reports its outcome. */
   pending: Set<Promise<unknown>>;
+  /** Output in flight, in the order the cell produced it. */
+  tail: Promise<unknown>;
+  outstanding: number;
+}
+
+export function newScope(io: ExecutionIO, signal: AbortSignal): CellScope {
+  return { io, signal, pending: new Set(), tail: Promise.resolve(), outstanding: 0 };
+}
+
+/**
+ * Runs output work after the cell's earlier output: a display renders
+ * asynchronously, and a console.log right after it must not overtake it.
+ */
+export function inOrder<T>(scope: CellScope, task: () => T | Promise<T>): Promise<T> {
+  scope.outstanding++;
+  const run = scope.tail.then(task);
+  const done = run.then(
+    () => {},
+    () => {},
+  );
+  scope.tail = done;
+  scope.pending.add(done);
+  void done.then(() => {
+    scope.outstanding--;
+    scope.pending.delete(done);
+  });
+  return run;
+}
+
+/** Sends stream text now, or after the displays still in flight. */
+export function streamInOrder(scope: CellScope, name: "stdout" | "stderr", text: string): void {
+  if (scope.outstanding === 0) scope.io.stream(name, text);
+  else void inOrder(scope, () => scope.io.stream(name, text));
 }
 
 export const cellScope = new AsyncLocalStorage<CellScope>();

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { html, md, svg, vegalite } from "../display/wrappers.js";
 import { Interrupted } from "../engine/interrupt.js";
-import { currentScope, type CellScope } from "../engine/scope.js";
+import { currentScope, inOrder, type CellScope } from "../engine/scope.js";
 
 export { GLOBALS_DECLARATIONS } from "./declarations.js";
 
@@ -27,30 +27,21 @@ export interface CellDisplayHandle {
 function display(value: unknown, options?: { displayId?: string }): CellDisplayHandle {
   const scope = scopeOrThrow("display()");
   const displayId = options?.displayId ?? randomUUID();
-  const shown = scope.io.display(value, { displayId });
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    scope.pending.add(p);
-    void p.then(
-      () => scope.pending.delete(p),
-      (err) => {
-        scope.pending.delete(p);
-        scope.io.stream("stderr", `display failed: ${(err as Error)?.message ?? String(err)}\n`);
-      },
-    );
-    return p;
-  };
-  track(shown);
+  const report = (err: unknown): void =>
+    scope.io.stream("stderr", `display failed: ${(err as Error)?.message ?? String(err)}\n`);
+  const shown = inOrder(scope, () => scope.io.display(value, { displayId }));
+  shown.catch(report);
   return {
     displayId,
     update: (next: unknown) =>
-      track(shown.then((handle) => handle.update(next))).catch(() => {
-        /* reported on stderr by track */
-      }),
+      inOrder(scope, async () => (await shown).update(next)).catch(report),
   };
 }
 
 function clearOutput(wait = false): void {
-  scopeOrThrow("clearOutput()").io.clearOutput(wait);
+  const scope = scopeOrThrow("clearOutput()");
+  if (scope.outstanding === 0) scope.io.clearOutput(wait);
+  else void inOrder(scope, () => scope.io.clearOutput(wait));
 }
 
 /** Resolves after `ms`; rejects with Interrupted as soon as the cell is interrupted. */

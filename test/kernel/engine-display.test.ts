@@ -67,6 +67,19 @@ describe("in cells", () => {
     });
   });
 
+  it("keeps output in the order the cell made it, displays and console alike", async () => {
+    const io = recordingIO();
+    await engine.execute("console.log('one')\nconst h = display(html`two`)\nconsole.log('three')\nh.update('four')\nconsole.error('five')\nclearOutput(true)", io);
+    expect(io.sent.map((s) => (s.type === "stream" ? s.text.trim() : s.type === "clear" ? "clear" : s.data.data["text/plain"]))).toEqual([
+      "one",
+      "two",
+      "three",
+      "'four'",
+      "five",
+      "clear",
+    ]);
+  });
+
   it("displays values through display() and waits for them before the cell ends", async () => {
     const io = recordingIO();
     await engine.execute("display(html`<p>a</p>`)\ndisplay(new Badge('b'))", io);
