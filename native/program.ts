@@ -48,7 +48,7 @@ function eventName(prefix: string, target: string): string {
 }
 
 export class ProgramImpl extends Owned implements Program {
-  readonly #attachments: AttachmentImpl[] = [];
+  #attachments: AttachmentImpl[] = [];
 
   constructor(
     parent: Owned,
@@ -70,6 +70,7 @@ export class ProgramImpl extends Owned implements Program {
     if (this.closed) throw closedError(`the program ${this.name}`, op);
     const r = native(fn);
     const a = new AttachmentImpl(this, kind, target, r.handle, r.fds);
+    this.#attachments = this.#attachments.filter((x) => !x.closed);
     this.#attachments.push(a);
     return a;
   }
