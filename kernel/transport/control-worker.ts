@@ -12,6 +12,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { Reply, Router } from "zeromq";
+import { ReplayGuard } from "../protocol/replay-guard.js";
 import { Signer } from "../protocol/signer.js";
 import { decode } from "../protocol/wire.js";
 import { SendQueue } from "./send-queue.js";
@@ -22,6 +23,9 @@ const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
 const signer = new Signer(config.key, config.signatureScheme);
 const MAIN_THREAD_GRACE_MS = 100;
+// The main thread drops replayed messages too, but this thread acts on an
+// interrupt before the main thread sees it: it keeps its own memory.
+const replays = new ReplayGuard();
 
 const control = new Router({ linger: 1000 });
 const hb = new Reply({ linger: 0 });
@@ -52,7 +56,8 @@ function offerInterrupt(): void {
 
 function isInterrupt(frames: Uint8Array[]): boolean {
   try {
-    return decode(frames, signer).header.msg_type === "interrupt_request";
+    const isInterrupt = decode(frames, signer).header.msg_type === "interrupt_request";
+    return isInterrupt && (!signer.enabled || replays.admit(frames));
   } catch {
     return false; // the main thread logs the bad message when it drops it
   }

@@ -43,6 +43,26 @@ describe("signatures", () => {
     expect(readFileSync(marker, "utf8")).toBe("ran");
   });
 
+  it("drops a replayed execute_request and a replayed interrupt_request", async () => {
+    const k = await start();
+    await k.execute("var runs = 0");
+    const first = k.send("shell", "execute_request", { code: "runs += 1" });
+    const captured = k.lastSent;
+    await k.collect("shell", first);
+    k.sendFrames("shell", captured);
+    const irq = k.send("control", "interrupt_request", {});
+    const irqFrames = k.lastSent;
+    await k.waitFor((m, ch) => ch === "control" && m.parent_header.msg_id === irq);
+    const loop = k.send("shell", "execute_request", { code: "for (let i = 0; i < 30; i++) await sleep(100); 'finished'" });
+    await k.waitFor((m) => m.parent_header.msg_id === loop && m.header.msg_type === "execute_input");
+    k.sendFrames("control", irqFrames); // a replayed interrupt must not stop this cell
+    const x = await k.collect("shell", loop);
+    expect(x.reply.content.status).toBe("ok");
+    const count = await k.execute("runs");
+    expect(count.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"]).toBe("1");
+    expect(k.stderr.match(/replayed signature/g)?.length).toBe(2);
+  });
+
   it("accepts unsigned messages when the key is empty and unsigned is allowed", async () => {
     const k = await start({ key: "", env: { IBCC_ALLOW_UNSIGNED: "1" } });
     expect((await k.execute("1 + 1")).reply.content.status).toBe("ok");

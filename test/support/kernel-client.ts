@@ -192,8 +192,18 @@ export class KernelClient {
       version: "5.3",
     };
     const parts = [header, {}, {}, content].map((p) => Buffer.from(JSON.stringify(p)));
-    void this.sockets[channel].send(["<IDS|MSG>", o.signature ?? this.sign(parts), ...parts]);
+    const frames = [Buffer.from("<IDS|MSG>"), Buffer.from(o.signature ?? this.sign(parts)), ...parts];
+    this.lastSent = frames;
+    void this.sockets[channel].send(frames);
     return header.msg_id;
+  }
+
+  /** The frames of the last request sent, to replay them byte for byte. */
+  lastSent: Buffer[] = [];
+
+  /** Sends frames exactly as given (a replay, a malformed message). */
+  sendFrames(channel: Channel, frames: Buffer[]): void {
+    void this.sockets[channel].send(frames);
   }
 
   /** Answers an input_request on stdin. */
