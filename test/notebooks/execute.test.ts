@@ -4,7 +4,7 @@
  * against the expectations in its metadata (see expect.ts). Prints how long
  * each notebook took and what the executed notebook records about where it ran.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,6 +28,20 @@ if (pluginMissing) {
 }
 
 const times: Array<[string, number, string]> = [];
+
+/** Runs Debian's python without blocking the test worker (vitest's RPC needs the event loop). */
+function runPython(args: string[], timeoutMs: number): Promise<{ status: number | null; signal: string | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(python, args, { env, cwd: notebooksDir, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stderr });
+    });
+  });
+}
 let work = "";
 let env: NodeJS.ProcessEnv = {};
 
@@ -68,15 +82,10 @@ afterAll(() => {
 
 describe("course notebooks run unattended under nbclient", () => {
   for (const name of notebooks) {
-    it.skipIf(pluginMissing)(name, { timeout: 240_000 }, () => {
+    it.skipIf(pluginMissing)(name, { timeout: 240_000 }, async () => {
       const out = join(work, name);
       const started = Date.now();
-      const run = spawnSync(python, [join(import.meta.dirname, "run_notebook.py"), join(notebooksDir, name), out], {
-        env,
-        cwd: notebooksDir,
-        encoding: "utf8",
-        timeout: 230_000,
-      });
+      const run = await runPython([join(import.meta.dirname, "run_notebook.py"), join(notebooksDir, name), out], 230_000);
       const seconds = (Date.now() - started) / 1000;
       const problems: string[] = [];
       if (run.status !== 0) problems.push(`nbclient exited ${run.status ?? run.signal}: ${run.stderr.slice(-3000)}`);
