@@ -22,11 +22,11 @@ import { Interrupted } from "./interrupt.js";
 import { isComplete } from "./is-complete.js";
 import { CellLanguageService } from "./language.js";
 import { MagicRegistry, UnknownMagic } from "./registry.js";
-import { runChunk } from "./runner.js";
+import { prepareChunk, runChunk, runPrepared, type PreparedChunk } from "./runner.js";
 import { cellScope, inOrder, newScope, setLatestScope, streamInOrder, type CellScope } from "./scope.js";
 import { blank, linesOf, splitCell, typeScriptView, type Piece } from "./splitter.js";
 import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
-import { ChunkSyntaxError, compileChunk, type CompiledChunk } from "./transpile.js";
+import { ChunkSyntaxError } from "./transpile.js";
 import { completeMagic, inspectMagic } from "./magic-assist.js";
 
 export interface EngineOptions {
@@ -122,11 +122,13 @@ class TypeScriptEngine implements Engine {
     let last: { hasValue: boolean; value?: unknown } = { hasValue: false };
     try {
       // Every TypeScript chunk compiles before anything runs: a syntax error anywhere stops the whole cell.
-      const compiled = pieces.map((p, i) => (p.kind === "ts" ? compileChunk(p.view, label, i === pieces.length - 1) : undefined));
+      const prepared = pieces.map((p, i) =>
+        p.kind === "ts" ? prepareChunk(this.scripts, { view: p.view, label, source: code, wantResult: i === pieces.length - 1 }) : undefined,
+      );
       for (const [i, piece] of pieces.entries()) {
         if (signal.aborted) throw new Interrupted();
         const isLast = i === pieces.length - 1;
-        last = await this.runPiece(piece, code, label, scope, isLast, compiled[i]);
+        last = await this.runPiece(piece, code, label, scope, prepared[i]);
         const shown = last.value;
         if (!isLast && last.hasValue && shown !== undefined) await inOrder(scope, () => io.display(shown));
       }
@@ -168,10 +170,8 @@ class TypeScriptEngine implements Engine {
     this.languageWarm = true;
   }
 
-  private async runPiece(piece: Piece, code: string, label: string, scope: CellScope, isLast: boolean, compiled?: CompiledChunk) {
-    if (piece.kind === "ts") {
-      return runChunk(this.session, this.scripts, { view: piece.view, label, source: code, signal: scope.signal, wantResult: isLast, compiled });
-    }
+  private async runPiece(piece: Piece, code: string, label: string, scope: CellScope, prepared?: PreparedChunk) {
+    if (piece.kind === "ts") return runPrepared(this.session, prepared!, scope.signal);
     const ctx = this.magicContext(scope, code, label, piece);
     const value =
       piece.kind === "line"

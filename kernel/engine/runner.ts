@@ -7,8 +7,8 @@
 import vm from "node:vm";
 import type { SessionContext } from "./context.js";
 import { Interrupted, isSigintBreak, whenAborted } from "./interrupt.js";
-import type { ScriptTable } from "./traceback.js";
-import { compileChunk, type CompiledChunk } from "./transpile.js";
+import { mapFrame, type ScriptTable } from "./traceback.js";
+import { ChunkSyntaxError, compileChunk } from "./transpile.js";
 
 export interface ChunkResult {
   hasValue: boolean;
@@ -22,16 +22,28 @@ export interface ChunkRun {
   label: string;
   /** The cell's full text, for excerpts in error reports. */
   source: string;
-  signal: AbortSignal;
   wantResult: boolean;
-  /** The chunk compiled beforehand (so a whole cell's syntax is checked before any of it runs). */
-  compiled?: CompiledChunk;
 }
 
-export async function runChunk(session: SessionContext, scripts: ScriptTable, run: ChunkRun): Promise<ChunkResult> {
-  const chunk = run.compiled ?? compileChunk(run.view, run.label, run.wantResult);
+/** A chunk transpiled and compiled by V8, ready to run. */
+export interface PreparedChunk {
+  segments: Array<{ isAsync: boolean; script: vm.Script }>;
+}
+
+/** Transpiles and compiles a chunk; throws ChunkSyntaxError for any syntax error. */
+export function prepareChunk(scripts: ScriptTable, run: ChunkRun): PreparedChunk {
+  const chunk = compileChunk(run.view, run.label, run.wantResult);
   const filename = scripts.add({ label: run.label, map: chunk.map, source: run.source });
-  const interrupted = whenAborted(run.signal);
+  return {
+    segments: chunk.segments.map((seg) => ({
+      isAsync: seg.isAsync,
+      script: compileSegment(scripts, filename, seg.code, seg.lineOffset, seg.columnOffset),
+    })),
+  };
+}
+
+export async function runPrepared(session: SessionContext, chunk: PreparedChunk, signal: AbortSignal): Promise<ChunkResult> {
+  const interrupted = whenAborted(signal);
   interrupted.catch(() => {});
   let result: ChunkResult = { hasValue: false };
   const previous = session.onResult;
@@ -39,9 +51,8 @@ export async function runChunk(session: SessionContext, scripts: ScriptTable, ru
     result = { hasValue: true, value };
   };
   try {
-    for (const seg of chunk.segments) {
-      if (run.signal.aborted) throw new Interrupted();
-      const script = new vm.Script(seg.code, { filename, lineOffset: seg.lineOffset, columnOffset: seg.columnOffset });
+    for (const { isAsync, script } of chunk.segments) {
+      if (signal.aborted) throw new Interrupted();
       let value: unknown;
       try {
         value = script.runInContext(session.context, { breakOnSigint: true });
@@ -49,10 +60,32 @@ export async function runChunk(session: SessionContext, scripts: ScriptTable, ru
         if (isSigintBreak(err)) throw new Interrupted();
         throw err;
       }
-      if (seg.isAsync) await Promise.race([value, interrupted]);
+      if (isAsync) await Promise.race([value, interrupted]);
     }
   } finally {
     session.onResult = previous;
   }
   return result;
+}
+
+export function runChunk(session: SessionContext, scripts: ScriptTable, run: ChunkRun & { signal: AbortSignal }): Promise<ChunkResult> {
+  return runPrepared(session, prepareChunk(scripts, run), run.signal);
+}
+
+/**
+ * V8 finds a few errors TypeScript's parser lets through (a top-level
+ * `return`); its SyntaxError names the line in the stack's first line and the
+ * column with carets. Mapped back, it reads like any other syntax error.
+ */
+function compileSegment(scripts: ScriptTable, filename: string, code: string, lineOffset: number, columnOffset: number): vm.Script {
+  try {
+    return new vm.Script(code, { filename, lineOffset, columnOffset });
+  } catch (err) {
+    const stack = String((err as Error)?.stack ?? "");
+    const where = /^(.*):(\d+)\n.*\n( *)\^/.exec(stack);
+    if (!where || (err as Error).name !== "SyntaxError") throw err;
+    const mapped = mapFrame(scripts, where[1], Number(where[2]), where[3].length + 1);
+    if (!mapped) throw err;
+    throw new ChunkSyntaxError((err as Error).message, mapped.line - 1, mapped.column - 1);
+  }
 }

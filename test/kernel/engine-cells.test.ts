@@ -164,6 +164,13 @@ describe("errors", () => {
     expect(io.stdout()).toBe("");
   });
 
+  it("report syntax errors only V8 finds on the cell's line, before anything runs", async () => {
+    const io = recordingIO(81);
+    const out = await engine.execute("console.log('not run')\nawait sleep(1)\nreturn 1", io);
+    expect(out.status === "error" && out.traceback.slice(0, 2)).toEqual(["SyntaxError: Illegal return statement", "    at <cell 81>:3:1"]);
+    expect(io.stdout()).toBe("");
+  });
+
   it("show thrown non-errors and keep running later cells", async () => {
     const out = (await run("throw 'plain'")).out;
     expect(out).toMatchObject({ status: "error", ename: "Uncaught", evalue: "'plain'" });
