@@ -3,6 +3,11 @@
  * fetch, ...), a console writing to the running cell's streams, `require`
  * from the kernel's working directory, the kernel's and plugins' globals, and
  * the hidden hook transformed code calls for imports and the cell's result.
+ *
+ * The context is its own realm: arrays, objects and typed arrays a cell makes
+ * come from its own Array, Object and Uint8Array, so code outside (plugins)
+ * should test them with Array.isArray and ArrayBuffer.isView, not instanceof.
+ * Symbol.for symbols (Jupyter.display) are shared across realms.
  */
 import { Console } from "node:console";
 import { createRequire } from "node:module";

@@ -4,9 +4,14 @@
  *
  * Each top-level statement that awaits becomes its own async segment; runs of
  * statements that do not await form synchronous segments, run whole inside
- * runInContext so that `breakOnSigint` can stop a busy loop in them. Only code
- * that runs after an await inside one statement (a loop that awaits, say)
- * runs outside runInContext and cannot be broken by SIGINT while it spins.
+ * runInContext so that `breakOnSigint` can stop a busy loop in them.
+ *
+ * What SIGINT cannot break: code that runs after an await inside one
+ * statement (an async function that awaits and then spins) and callbacks
+ * (timers, events), which run outside runInContext. While they spin the event
+ * loop is blocked, so no JavaScript signal handler runs, and V8 offers no way
+ * to stop them short of native code. A loop that awaits does stop, at its next
+ * await: the pending promise is raced against the interrupt, sleep() rejects.
  */
 import { SourceMap } from "node:module";
 import ts from "typescript";
