@@ -1,6 +1,10 @@
 /**
- * Signing, heartbeats, interrupts, signals, shutdown and the transports: each
- * test starts its own kernel process and leaves nothing behind.
+ * Signing, heartbeats, signals, shutdown and the transports: each test starts
+ * its own kernel process and leaves nothing behind. These are about the
+ * protocol and transport alone and run the small vm engine, whose kernels start
+ * in a fraction of the time; heartbeats and interrupts with the TypeScript
+ * engine are in with-language-engine.test.ts, every message type with it in
+ * protocol.test.ts and under jupyter_client.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +30,7 @@ process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 
 describe("signatures", () => {
   it("drops a badly signed message without running it, then answers the next valid one", async () => {
-    const k = await start();
+    const k = await start({ vm: true });
     const marker = join(scratch, "forged");
     const code = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran')`;
     k.send("shell", "execute_request", { code }, { signature: "0".repeat(64) });
@@ -44,7 +48,7 @@ describe("signatures", () => {
   });
 
   it("drops a replayed execute_request and a replayed interrupt_request", async () => {
-    const k = await start();
+    const k = await start({ vm: true });
     await k.execute("var runs = 0");
     const first = k.send("shell", "execute_request", { code: "runs += 1" });
     const captured = k.lastSent;
@@ -53,7 +57,7 @@ describe("signatures", () => {
     const irq = k.send("control", "interrupt_request", {});
     const irqFrames = k.lastSent;
     await k.waitFor((m, ch) => ch === "control" && m.parent_header.msg_id === irq);
-    const loop = k.send("shell", "execute_request", { code: "for (let i = 0; i < 30; i++) await sleep(100); 'finished'" });
+    const loop = k.send("shell", "execute_request", { code: "(async () => { for (let i = 0; i < 30; i++) await sleep(100); return 'finished'; })()" });
     await k.waitFor((m) => m.parent_header.msg_id === loop && m.header.msg_type === "execute_input");
     k.sendFrames("control", irqFrames); // a replayed interrupt must not stop this cell
     const x = await k.collect("shell", loop);
@@ -64,15 +68,15 @@ describe("signatures", () => {
   });
 
   it("accepts unsigned messages when the key is empty and unsigned is allowed", async () => {
-    const k = await start({ key: "", env: { IBCC_ALLOW_UNSIGNED: "1" } });
+    const k = await start({ vm: true, key: "", env: { IBCC_ALLOW_UNSIGNED: "1" } });
     expect((await k.execute("1 + 1")).reply.content.status).toBe("ok");
   });
 });
 
 describe("heartbeat", () => {
   it("answers while a cell awaits for 5 s and while a cell spins synchronously", async () => {
-    const k = await start();
-    const awaiting = k.send("shell", "execute_request", { code: "await sleep(5000); 'slept'" });
+    const k = await start({ vm: true });
+    const awaiting = k.send("shell", "execute_request", { code: "sleep(5000).then(() => 'slept')" });
     await k.waitFor((m) => m.parent_header.msg_id === awaiting && m.header.msg_type === "execute_input");
     const during: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -114,7 +118,7 @@ describe("shutdown", () => {
 
 describe("transports", () => {
   it("serves over ipc", async () => {
-    const k = await start({ transport: "ipc" });
+    const k = await start({ vm: true, transport: "ipc" });
     expect((await k.execute("'over ipc'")).reply.content.status).toBe("ok");
     expect(await k.heartbeat()).toBeGreaterThanOrEqual(0);
   });
