@@ -108,23 +108,17 @@ class TypeScriptEngine implements Engine {
       throw err;
     }
     const view = typeScriptView(code, TYPESCRIPT_BODY_MAGICS);
-    if (this.typeCheck && this.languageWarm && view.trim() !== "") {
-      this.settleLanguage();
-      try {
-        this.language.setCell(view);
-        const warnings = this.language.warnings(label);
-        if (warnings.length) io.stream("stderr", `Type warnings (the cell still runs):\n${warnings.join("\n")}\n`);
-      } catch (err) {
-        io.stream("stderr", `type check failed: ${(err as Error).message}\n`);
-      }
-    }
+    const checked = this.typeCheck && view.trim() !== "";
     let outcome: ExecuteOutcome = { status: "ok" };
     let last: { hasValue: boolean; value?: unknown } = { hasValue: false };
+    let compiled = false;
     try {
       // Every TypeScript chunk compiles before anything runs: a syntax error anywhere stops the whole cell.
       const prepared = pieces.map((p, i) =>
         p.kind === "ts" ? prepareChunk(this.scripts, { view: p.view, label, source: code, wantResult: i === pieces.length - 1 }) : undefined,
       );
+      compiled = true;
+      if (checked && this.languageWarm) this.warnTypes(view, label, io);
       for (const [i, piece] of pieces.entries()) {
         if (signal.aborted) throw new Interrupted();
         const isLast = i === pieces.length - 1;
@@ -137,7 +131,7 @@ class TypeScriptEngine implements Engine {
       if (err instanceof Interrupted || signal.aborted) this.running?.abort();
     }
     await scope.tail;
-    if (this.typeCheck && view.trim() !== "") this.commitLater(view);
+    if (checked && compiled) this.commitLater(view);
     if (outcome.status === "ok" && last.hasValue && last.value !== undefined) {
       try {
         outcome = { status: "ok", result: await toDisplayData(last.value) };
@@ -146,6 +140,18 @@ class TypeScriptEngine implements Engine {
       }
     }
     return outcome;
+  }
+
+  /** Type errors go to stderr as warnings; the cell runs all the same. */
+  private warnTypes(view: string, label: string, io: ExecutionIO): void {
+    this.settleLanguage();
+    try {
+      this.language.setCell(view);
+      const warnings = this.language.warnings(label);
+      if (warnings.length) io.stream("stderr", `Type warnings (the cell still runs):\n${warnings.join("\n")}\n`);
+    } catch (err) {
+      io.stream("stderr", `type check failed: ${(err as Error).message}\n`);
+    }
   }
 
   /** Records a cell's declarations for the language service, now if it is loaded, else once it is. */

@@ -162,6 +162,7 @@ describe("errors", () => {
     if (out.status !== "error") return;
     expect(out.traceback[1]).toMatch(/^ {4}at <cell 79>:3:18$/);
     expect(io.stdout()).toBe("");
+    expect(io.stderr()).toBe(""); // no type warnings on top of the syntax error
   });
 
   it("report syntax errors only V8 finds on the cell's line, before anything runs", async () => {
