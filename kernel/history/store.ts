@@ -14,10 +14,11 @@ export interface HistoryEntry {
   output?: string | null;
 }
 
+/** One JSON line: an input, or (without `i`) the output of an input written before it. */
 interface Line {
   s: number;
   l: number;
-  i: string;
+  i?: string;
   o?: string | null;
 }
 
@@ -41,7 +42,11 @@ export class HistoryStore {
         if (!text) continue;
         try {
           const l = JSON.parse(text) as Line;
-          this.entries.push({ session: l.s, line: l.l, input: l.i, output: l.o ?? null });
+          if (typeof l.i === "string") this.entries.push({ session: l.s, line: l.l, input: l.i, output: l.o ?? null });
+          else {
+            const entry = this.find(l.s, l.l);
+            if (entry) entry.output = l.o ?? null;
+          }
           last = Math.max(last, l.s);
         } catch {
           // A torn last line from a killed kernel: skip it, keep the rest.
@@ -59,6 +64,26 @@ export class HistoryStore {
     } catch (err) {
       process.stderr.write(`ibcc: could not write history to ${this.path}: ${(err as Error).message}\n`);
     }
+  }
+
+  /** Records the output (text/plain of the result) of a line of this session. */
+  setOutput(line: number, output: string): void {
+    const entry = this.find(this.session, line);
+    if (!entry) return;
+    entry.output = output;
+    try {
+      this.write({ s: this.session, l: line, o: output });
+    } catch (err) {
+      process.stderr.write(`ibcc: could not write history to ${this.path}: ${(err as Error).message}\n`);
+    }
+  }
+
+  private find(session: number, line: number): HistoryEntry | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i];
+      if (e.session === session && e.line === line) return e;
+    }
+    return undefined;
   }
 
   /** The last `n` entries over all sessions, oldest first. */

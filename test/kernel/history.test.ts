@@ -48,11 +48,20 @@ describe("HistoryStore", () => {
     expect(s.search("(").length).toBe(0); // regex characters are literal
   });
 
+  it("keeps outputs written after their inputs, across restarts", () => {
+    const s = new HistoryStore(file);
+    s.add(1, "6 * 7");
+    s.setOutput(1, "42");
+    s.add(2, "no result");
+    const again = new HistoryStore(file);
+    expect(again.range(-1, 1, 3).map((e) => [e.input, e.output])).toEqual([["6 * 7", "42"], ["no result", null]]);
+  });
+
   it("skips a torn last line left by a killed kernel", () => {
     appendFileSync(file, '{"s":9,"l":1,"i":"half');
     const s = new HistoryStore(file);
-    expect(s.session).toBe(5);
-    expect(s.tail(1)[0].input).toBe("a + 1");
+    expect(s.session).toBe(6);
+    expect(s.tail(1)[0].input).toBe("no result");
     s.add(1, "after the tear");
     expect(new HistoryStore(file).tail(1)[0].input).toBe("after the tear");
   });

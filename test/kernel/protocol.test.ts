@@ -214,7 +214,7 @@ describe("history", () => {
     expect(tail.reply.content.history.map((h: unknown[]) => h[2])).toEqual(["'history marker one'", "'history marker two'"]);
     const [session, line] = tail.reply.content.history[1];
     const range = await k.request("shell", "history_request", { hist_access_type: "range", session: 0, start: line, stop: line + 1, output: true, raw: true });
-    expect(range.reply.content.history).toEqual([[session, line, ["'history marker two'", null]]]);
+    expect(range.reply.content.history).toEqual([[session, line, ["'history marker two'", "'history marker two'"]]]);
     const search = await k.request("shell", "history_request", { hist_access_type: "search", pattern: "*marker o*", n: 5, output: false, raw: true, unique: true });
     expect(search.reply.content.history.map((h: unknown[]) => h[2])).toEqual(["'history marker one'"]);
   });

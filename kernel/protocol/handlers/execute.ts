@@ -50,6 +50,8 @@ export const execute: Handler = async (ctx, state) => {
     ctx.reply({ status: "error", execution_count: count, ...report, user_expressions: {}, payload: [] });
     return;
   }
+  const text = outcome.result?.data["text/plain"];
+  if (storeHistory && typeof text === "string") state.history.setOutput(count, text);
   if (outcome.result && !silent) {
     ctx.publish("execute_result", {
       execution_count: count,
