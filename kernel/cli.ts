@@ -16,6 +16,7 @@ import type { KernelPlugin } from "./plugin.js";
 import type { Render } from "./protocol/execution-io.js";
 import { pendingEngine } from "./protocol/pending-engine.js";
 import { plainRender } from "./protocol/plain-render.js";
+import { ConnectionFileError } from "./transport/connection.js";
 import { allowUnsignedFromEnv, UnsignedRefused } from "./transport/key-policy.js";
 import { serve } from "./transport/serve.js";
 
@@ -142,7 +143,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`ibcc: ${(err as Error)?.stack ?? err}\n`);
+    const plain = err instanceof ConnectionFileError;
+    process.stderr.write(`ibcc: ${plain ? err.message : ((err as Error)?.stack ?? err)}\n`);
     process.exit(1);
   },
 );

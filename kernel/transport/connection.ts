@@ -18,10 +18,18 @@ export interface ConnectionInfo {
 export type PortName = "shell_port" | "control_port" | "stdin_port" | "iopub_port" | "hb_port";
 export const PORT_NAMES: readonly PortName[] = ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"];
 
+/** A connection file that cannot be used: said in one line, without a stack. */
+export class ConnectionFileError extends Error {}
+
 export function readConnectionFile(path: string): ConnectionInfo {
-  const raw = JSON.parse(readFileSync(path, "utf8")) as Partial<ConnectionInfo>;
+  let raw: Partial<ConnectionInfo>;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as Partial<ConnectionInfo>;
+  } catch (err) {
+    throw new ConnectionFileError(`cannot read connection file ${path}: ${(err as Error).message}`);
+  }
   const transport = raw.transport ?? "tcp";
-  if (transport !== "tcp" && transport !== "ipc") throw new Error(`${path}: unsupported transport "${transport}"`);
+  if (transport !== "tcp" && transport !== "ipc") throw new ConnectionFileError(`${path}: unsupported transport "${transport}"`);
   const info = {
     ...raw,
     transport,
@@ -31,7 +39,7 @@ export function readConnectionFile(path: string): ConnectionInfo {
   } as ConnectionInfo;
   for (const name of PORT_NAMES) {
     const port = Number(raw[name] ?? 0);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${path}: ${name} is not a port: ${raw[name]}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConnectionFileError(`${path}: ${name} is not a port: ${raw[name]}`);
     info[name] = port;
   }
   return info;

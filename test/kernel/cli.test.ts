@@ -40,6 +40,13 @@ describe("ibcc CLI", () => {
     expect(ibcc(["install", "--user", "--prefix", dir]).code).toBe(2);
   });
 
+  it("fails clearly on a missing connection file", () => {
+    const r = ibcc(["kernel", join(dir, "missing.json")]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^ibcc: cannot read connection file .*missing\.json/);
+    expect(r.err).not.toMatch(/    at /);
+  });
+
   it("installs under --prefix a kernel.json Jupyter can launch, with both logos", () => {
     const r = ibcc(["install", "--prefix", join(dir, "prefix")]);
     expect(r.code).toBe(0);
