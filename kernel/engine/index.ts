@@ -55,9 +55,10 @@ class TypeScriptEngine implements Engine {
   private evaluations = 0;
   /**
    * Loading the language service (lib and @types/node: ~160 files) takes a
-   * second or more, several under load. The first cell therefore runs without
-   * a type check, and the service loads right after it, while the user reads
-   * the output; from then on cells are checked (tens of ms each).
+   * second or more, several under load, and blocks the thread. It starts just
+   * after the engine is made, while the user reads the notebook. A cell that
+   * comes before it is loaded runs without a type check (and the service loads
+   * right after that cell); from then on cells are checked (tens of ms each).
    */
   private languageWarm = false;
   private readonly commits: Array<() => void> = [];
@@ -68,6 +69,7 @@ class TypeScriptEngine implements Engine {
     this.typeCheck = options.typeCheck ?? true;
     for (const m of kernelMagics(() => this.registry.all())) this.registry.register(m);
     for (const plugin of this.plugins) for (const m of plugin.magics) this.registry.register(m);
+    if (this.typeCheck) setTimeout(() => this.settleLanguage(), 50).unref();
     const globals: Record<string, unknown> = { ...kernelGlobals() };
     for (const plugin of this.plugins) Object.assign(globals, plugin.globals ?? {});
     const cwd = options.cwd ?? process.cwd();
@@ -166,6 +168,13 @@ class TypeScriptEngine implements Engine {
   /** Loads the language service if needed and applies the pending commits, in order. */
   private settleLanguage(): void {
     this.settleScheduled = false;
+    if (!this.languageWarm) {
+      try {
+        this.language.warmUp();
+      } catch {
+        // A broken service shows up as "type check failed" on the next cell.
+      }
+    }
     for (const apply of this.commits.splice(0)) {
       try {
         apply();

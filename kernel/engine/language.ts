@@ -123,6 +123,11 @@ export class CellLanguageService {
     f.version++;
   }
 
+  /** Loads the libraries and builds the checker (the slow part, once per session). */
+  warmUp(): void {
+    this.service.getSemanticDiagnostics(this.cellFile);
+  }
+
   /** Makes `view` (the cell's TypeScript, other lines blanked) the current cell. */
   setCell(view: string): void {
     this.setFile(this.cellFile, view + CellLanguageService.SUFFIX);

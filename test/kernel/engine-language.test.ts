@@ -137,6 +137,18 @@ describe("is_complete", () => {
 });
 
 describe("type warnings", () => {
+  it("cover the first cell once the service has loaded", async () => {
+    const fresh = createEngine({ plugins: [] });
+    const t0 = performance.now();
+    await fresh.complete("Mat", 3); // loads the service, as the timer after creation would
+    console.log(`language service load in a fresh engine: ${(performance.now() - t0).toFixed(0)} ms`);
+    const io = recordingIO(1);
+    const out = await fresh.execute("const first: number = 'x'", io);
+    expect(out.status).toBe("ok");
+    expect(io.stderr()).toContain("<cell 1>:1:7 - TS2322");
+    await fresh.shutdown();
+  });
+
   it("are quick once the service is warm", async () => {
     const timings: number[] = [];
     for (let i = 0; i < 5; i++) {
