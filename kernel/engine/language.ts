@@ -60,6 +60,9 @@ const OPTIONS: ts.CompilerOptions = {
   allowJs: false,
 };
 
+/** Parsed library files, shared by every service in the process (a restarted engine reuses them). */
+const REGISTRY = ts.createDocumentRegistry();
+
 interface VirtualFile {
   text: string;
   version: number;
@@ -113,7 +116,7 @@ export class CellLanguageService {
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
     };
-    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
+    this.service = ts.createLanguageService(host, REGISTRY);
   }
 
   private setFile(name: string, text: string): void {
