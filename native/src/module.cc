@@ -1,7 +1,9 @@
 // compile(): BCC text to a libbcc module, off the JS thread, with clang's
 // output captured; moduleInfo(): its functions and tables.
 #include <bcc/bcc_common.h>
+#include <mutex>
 #include <vector>
+#include "compile_guard.h"
 #include "errors.h"
 #include "registry.h"
 #include "resources.h"
@@ -20,10 +22,28 @@ class CompileWorker : public Napi::AsyncWorker {
     std::vector<const char*> argv;
     for (auto& f : cflags_) argv.push_back(f.c_str());
     StderrCapture capture(true);
-    module_ = bpf_module_create_c_from_string(text_.c_str(), flags_, argv.data(), (int)argv.size(),
-                                              true, nullptr);
-    err_ = errno;
+    // LLVM builds most of its statics on the first compile; doing that on a
+    // program that cannot fail keeps them out of reach of a later crashed one.
+    static std::once_flag warm;
+    std::call_once(warm, [] {
+      void* m = bpf_module_create_c_from_string("int ibcc_warm_up(void *ctx) { return 0; }", 0, nullptr, 0, true, nullptr);
+      if (m) bpf_module_destroy(m);
+    });
+    struct Call {
+      CompileWorker* self;
+      std::vector<const char*>* argv;
+    } call{this, &argv};
+    bool crashed = false;
+    module_ = GuardedCompile(
+        [](void* p) -> void* {
+          auto* c = static_cast<Call*>(p);
+          return bpf_module_create_c_from_string(c->self->text_.c_str(), c->self->flags_, c->argv->data(),
+                                                 (int)c->argv->size(), true, nullptr);
+        },
+        &call, &crashed);
+    err_ = crashed ? ECANCELED : errno;
     log_ = capture.Finish();
+    if (crashed) log_ += "\nerror: the compiler stopped on a fatal error (above); nothing was loaded\n";
   }
 
   void OnOK() override {
