@@ -140,6 +140,7 @@ export class Program {
     if (this.isClosed) return;
     this.isClosed = true;
     for (const s of this.streams) s.close();
+    for (const t of this.tables.values()) t.markClosed();
     for (const a of this.attached) {
       try {
         a.attachment.close();

@@ -28,6 +28,7 @@ const NOT_TABULAR = new Set(["perf_event_array", "ringbuf", "prog_array", "stack
 export class Table<K = unknown, V = unknown> {
   readonly key: Codec<K>;
   readonly value: Codec<V>;
+  private detached = false;
 
   constructor(
     readonly map: BpfMap,
@@ -54,7 +55,17 @@ export class Table<K = unknown, V = unknown> {
     return this.map.perCpu ? `Array<${this.value.tsType}>` : this.value.tsType;
   }
 
+  /** Called when the program that owns the map is closed. */
+  markClosed(): void {
+    this.detached = true;
+  }
+
+  get closed(): boolean {
+    return this.detached;
+  }
+
   private check(): void {
+    if (this.detached) throw new Error(`${this.name}: its program was closed (detached); run its %%bpf cell again`);
     if (NOT_TABULAR.has(this.map.type))
       throw new TypeError(`${this.name} is a ${this.map.type} map: ${this.map.type === "stack_trace" ? "use .stacks()" : "use .events()"} instead of a table`);
   }
@@ -126,6 +137,7 @@ export class Table<K = unknown, V = unknown> {
   }
 
   private render(options: TableOptions = {}): DisplayData {
+    this.check();
     const rows = this.entries().map(([k, v]) => [k, Array.isArray(v) && this.map.perCpu ? sumPerCpu(v) : v] as const);
     return tableBundle(rows, { title: options.title ?? `${this.name} (${this.map.type})`, ...options });
   }
@@ -136,7 +148,8 @@ export class Table<K = unknown, V = unknown> {
    * `view: "histogram"` draws the histogram instead of the table.
    */
   watch(options: WatchOptions & { view?: "table" | "histogram"; histogram?: HistogramOptions; table?: TableOptions; io?: CellIO } = {}): Promise<number> {
-    const frame = options.view === "histogram" ? () => this.histogram(options.histogram) : () => this.view(options.table);
+    // Frames read the map when drawn, so a closed program ends the watch.
+    const frame = options.view === "histogram" ? () => this.histogram(options.histogram) : () => this.render(options.table);
     return watch(frame, options);
   }
 

@@ -49,7 +49,15 @@ export async function watch(frame: () => unknown, options: WatchOptions = {}): P
     const left = end - Date.now();
     if (left <= 0) break;
     await sleep(Math.min(every, left), signals);
-    await handle.update(displayable(frame()));
+    let next: unknown;
+    try {
+      next = frame();
+    } catch (e) {
+      // The program was detached (or its map went away) while watching: stop, and say so.
+      io.stream("stderr", `watch stopped: ${(e as Error).message}\n`);
+      break;
+    }
+    await handle.update(displayable(next));
     frames++;
   }
   return frames;

@@ -121,6 +121,11 @@ describe("event streams", () => {
     expect(frames).toBeGreaterThan(1);
     expect(ctx.displays.length).toBe(1);
     expect(ctx.updates.length).toBe(frames - 1);
-    prog.close();
+    // a watch whose program is detached meanwhile ends and says why
+    const ctx2 = testContext();
+    setTimeout(() => prog.close(), 400);
+    const more = await prog.table("n").watch({ every: 100, io: ctx2 });
+    expect(more).toBeGreaterThan(1);
+    expect(ctx2.streams.map((s) => s.text).join("")).toMatch(/watch stopped: n: its program was closed/);
   });
 });
