@@ -55,6 +55,9 @@ describe.skipIf(!built)("BPF cells through a Jupyter client", () => {
     expect(result!.content.data["text/plain"]).toMatch(/tracepoint raw_syscalls:sys_enter/);
     const v = ok(await k.execute("typeof cnt.maps.n.get(0)"));
     expect(text(v)).toMatch(/bigint/);
+    const table = ok(await k.execute("cnt.maps.n")).outputs.find((m) => m.header.msg_type === "execute_result")!;
+    expect(Object.keys(table.content.data)).toEqual(expect.arrayContaining(["text/html", "text/plain"]));
+    expect(table.content.data["text/plain"]).toMatch(/key\s+value/);
     // the binding's type text reaches completion
     const code = "cnt.maps.";
     const c = await k.request("shell", "complete_request", { code, cursor_pos: code.length });
