@@ -41,7 +41,8 @@ export interface LoadResult {
   stderr: string;
 }
 
-type Batch = (events: Buffer[], lost: number) => void;
+/** One wake-up: every event in data, event i at offsets[i] .. offsets[i + 1]. */
+type Batch = (data: Buffer, offsets: Uint32Array, lost: number) => void;
 
 export interface Binding {
   libbccVersion: string;

@@ -5,7 +5,6 @@
  * string each ("pid#u32", "comm#char[16]", "k#enum kind", "s#char *"), laid out
  * as C lays out that struct (BCC's Python builds a ctypes Structure from them).
  */
-import { addon } from "./addon.js";
 import { Codec, CodecError, compileCodec } from "./codec.js";
 import type { Module } from "./types.js";
 
@@ -28,9 +27,7 @@ export function compileEventCodec<T = Record<string, unknown>>(fields: readonly 
  * empty when the program never submits a struct to it.
  */
 export function eventFields(mod: Module, mapName: string): string[] {
-  const handle = (mod as unknown as { handle?: unknown }).handle;
-  if (typeof handle !== "number") throw new Error("eventFields: this module does not expose its native handle");
-  return addon.perfEventFields(handle, mapName) as string[];
+  return mod.map(mapName).eventFields;
 }
 
 /** The codec of the events a module submits to one map, or undefined when BCC saw none. */

@@ -1,14 +1,19 @@
 /**
  * Perf and ring buffer readers. The addon watches the buffers' fds with libuv,
  * so events arrive through the Node event loop: no thread, no polling. Each
- * wake-up gives one onBatch call with every event that was ready.
+ * wake-up gives one call with every event that was ready, packed by the addon
+ * into one Buffer with an offsets array (one allocation per wake-up); the
+ * Buffer[] form hands out views of that one copy.
  */
 import { binding } from "./binding.js";
 import { onlineCpus } from "./cpus.js";
 import type { BpfMapImpl } from "./map.js";
 import { closedError, native } from "./native-error.js";
 import { Owned } from "./owner.js";
-import { BpfError, type BatchCallback, type BpfMap, type EventReader, type PerfBufferOptions } from "./types.js";
+import type { Codec } from "./codec.js";
+import {
+  BpfError, type BpfMap, type EventCallback, type EventReader, type PackedCallback, type PerfBufferOptions,
+} from "./types.js";
 
 class EventReaderImpl extends Owned implements EventReader {
   lost = 0;
@@ -35,14 +40,35 @@ function ownerOf(map: BpfMap, op: string, type: string): Owned {
   return owner;
 }
 
-function open(owner: Owned, onBatch: BatchCallback, start: (cb: BatchCallback) => { handle: number; fds: number[] }): EventReader {
+/** Event i of a packed wake-up as a view (no copy) of its bytes. */
+export function unpack(data: Buffer, offsets: Uint32Array): Buffer[] {
+  const n = offsets.length - 1;
+  const out = new Array<Buffer>(n);
+  for (let i = 0; i < n; i++) out[i] = data.subarray(offsets[i], offsets[i + 1]);
+  return out;
+}
+
+/** Every event of a packed wake-up decoded, straight from the one Buffer. */
+export function decodePacked<T>(codec: Codec<T>, data: Buffer, offsets: Uint32Array): T[] {
+  const n = offsets.length - 1;
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = codec.decode(data, offsets[i]);
+  return out;
+}
+
+type NativePacked = (data: Buffer, offsets: Uint32Array, lost: number) => void;
+
+function open(owner: Owned, cb: EventCallback, start: (cb: NativePacked) => { handle: number; fds: number[] }): EventReader {
   const reader = new EventReaderImpl(owner);
+  const packed: PackedCallback =
+    typeof cb === "function" ? (data, offsets, lost) => cb(unpack(data, offsets), lost) : cb.onPacked;
+  if (typeof packed !== "function") throw new TypeError("an event reader needs a callback or { onPacked }");
   try {
     const r = native(() =>
-      start((events, lost) => {
-        reader.received += events.length;
+      start((data, offsets, lost) => {
+        reader.received += offsets.length - 1;
         reader.lost += lost;
-        onBatch(events, lost);
+        packed(data, offsets, lost);
       }));
     reader.adopt(r);
   } catch (e) {
@@ -52,7 +78,7 @@ function open(owner: Owned, onBatch: BatchCallback, start: (cb: BatchCallback) =
   return reader;
 }
 
-export function openPerfBuffer(map: BpfMap, onBatch: BatchCallback, opts: PerfBufferOptions = {}): EventReader {
+export function openPerfBuffer(map: BpfMap, onBatch: EventCallback, opts: PerfBufferOptions = {}): EventReader {
   const owner = ownerOf(map, "open_perf_buffer", "perf_event_array");
   const pages = opts.pageCount ?? 64;
   if (pages < 1 || (pages & (pages - 1)) !== 0)
@@ -60,8 +86,13 @@ export function openPerfBuffer(map: BpfMap, onBatch: BatchCallback, opts: PerfBu
   return open(owner, onBatch, (cb) => binding.openPerfBuffer(map.fd, onlineCpus(), pages, opts.wakeupEvents ?? 1, cb));
 }
 
-/** Ring buffer losses are not counted by the kernel, so lost stays 0 (see ring_buffer.cc). */
-export function openRingBuffer(map: BpfMap, onBatch: BatchCallback): EventReader {
+/**
+ * Ring buffer losses are not counted by the kernel (a full ring makes the
+ * program's bpf_ringbuf_output/reserve fail, and nothing records it), so
+ * `lost` is always 0 here: it does not mean nothing was dropped. A program
+ * that needs the figure counts its failed submits in a map of its own.
+ */
+export function openRingBuffer(map: BpfMap, onBatch: EventCallback): EventReader {
   const owner = ownerOf(map, "open_ring_buffer", "ringbuf");
   return open(owner, onBatch, (cb) => binding.openRingBuffer(map.fd, cb));
 }

@@ -3,12 +3,13 @@ import { binding } from "./binding.js";
 
 export * from "./types.js";
 export { compile } from "./compile.js";
-export { openPerfBuffer, openRingBuffer } from "./events.js";
+export { openPerfBuffer, openRingBuffer, unpack, decodePacked } from "./events.js";
 export { parseDiagnostics } from "./diagnostics.js";
 export { onlineCpus } from "./cpus.js";
 export { openHandleOrigins } from "./owner.js";
 // Typed values over raw map bytes, symbols, features and introspection of what is loaded.
 export * from "./codec.js";
+export * from "./codec-event.js";
 export * from "./table.js";
 export * from "./features.js";
 export * from "./symbols.js";

@@ -1,4 +1,5 @@
 /** A map of a Module: element access by raw bytes, sizes checked on the way in. */
+import { addon } from "./addon.js";
 import { binding, type TableInfo } from "./binding.js";
 import { closedError, native } from "./native-error.js";
 import type { Owned } from "./owner.js";
@@ -90,6 +91,16 @@ export class BpfMapImpl implements BpfMap {
     this.#check("map_keys");
     this.#keyless("map_keys");
     return native(() => binding.mapKeys(this.fd, this.keySize));
+  }
+
+  #eventFields?: string[];
+  get eventFields(): string[] {
+    if (this.#eventFields) return this.#eventFields;
+    const handle = (this.owner as { handle?: unknown }).handle;
+    if (typeof handle !== "number") return [];
+    if (this.owner.closed) throw closedError(`the map ${this.name}`, "event_fields");
+    this.#eventFields = addon.perfEventFields(handle, this.name) as string[];
+    return this.#eventFields;
   }
 
   readAll(): { keys: Buffer; values: Buffer; count: number } {

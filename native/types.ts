@@ -194,11 +194,24 @@ export interface EventReader {
 }
 
 /**
- * Called once per wake-up with every event that was ready (copied Buffers).
- * It runs from the event loop like any I/O callback: an exception it throws is
- * an uncaught exception of the process, so callers catch their own.
+ * Called once per wake-up with every event that was ready, each a Buffer that
+ * views one copy made for the whole wake-up (keep or modify them freely: the
+ * copy is theirs). It runs from the event loop like any I/O callback: an
+ * exception it throws is an uncaught exception of the process, so callers
+ * catch their own.
  */
 export type BatchCallback = (events: Buffer[], lost: number) => void;
+
+/**
+ * The cheaper form of BatchCallback: no object per event. Every event of a
+ * wake-up is in `data`; event i is bytes offsets[i] to offsets[i + 1], so there
+ * are offsets.length - 1 events (`decodePacked` decodes them all). Same rules
+ * for exceptions as BatchCallback.
+ */
+export type PackedCallback = (data: Buffer, offsets: Uint32Array, lost: number) => void;
+
+/** What an event reader calls on each wake-up: a BatchCallback, or `{ onPacked }`. */
+export type EventCallback = BatchCallback | { onPacked: PackedCallback };
 
 /** A BPF map of a Module. */
 export interface BpfMap {
@@ -216,6 +229,12 @@ export interface BpfMap {
   /** JSON.parse of bpf_table_key_desc (BCC's type description); undefined when libbcc gives none. */
   readonly keyDesc: unknown;
   readonly valueDesc: unknown;
+  /**
+   * For a perf or ring buffer map: the fields of the struct libbcc saw passed
+   * to perf_submit / ringbuf_output, one "name#type" string each
+   * (`compileEventCodec` reads them); empty when it saw none or for other maps.
+   */
+  readonly eventFields: string[];
   /** Per-CPU maps: possibleCpus * round8(valueSize) bytes. */
   lookup(key: Buffer): Buffer | undefined;
   /** flags: BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2. */

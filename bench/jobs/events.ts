@@ -39,9 +39,12 @@ async function ibccRun(ctx: JobContext, mode: Mode, seconds: number): Promise<Ru
     prog.attachTracepoint("syscalls", "sys_enter_getppid");
     let events = 0;
     let lost = 0;
-    const onBatch = (evs: Buffer[], l: number) => {
-      events += evs.length;
-      lost += l;
+    // The packed form: one Buffer per wake-up, as BCC's callback gets raw bytes.
+    const onBatch = {
+      onPacked: (_data: Buffer, offsets: Uint32Array, l: number) => {
+        events += offsets.length - 1;
+        lost += l;
+      },
     };
     const map = mod.map("events");
     const reader: EventReader =

@@ -3,12 +3,12 @@
  * loaded at run time, so the BCC halves still run (and the table still prints)
  * on a checkout whose addon is not built yet; ibcc cells then say why.
  */
-import type { BatchCallback, BpfMap, CompileOptions, EventReader, Module, PerfBufferOptions } from "../../native/types.js";
+import type { EventCallback, BpfMap, CompileOptions, EventReader, Module, PerfBufferOptions } from "../../native/types.js";
 
 export interface Binding {
   compile(text: string, opts?: CompileOptions): Promise<Module>;
-  openPerfBuffer(map: BpfMap, onBatch: BatchCallback, opts?: PerfBufferOptions): EventReader;
-  openRingBuffer(map: BpfMap, onBatch: BatchCallback): EventReader;
+  openPerfBuffer(map: BpfMap, onBatch: EventCallback, opts?: PerfBufferOptions): EventReader;
+  openRingBuffer(map: BpfMap, onBatch: EventCallback): EventReader;
   libbccVersion?: string;
 }
 

@@ -1,4 +1,5 @@
 #include "event_sink.h"
+#include <cstring>
 
 namespace ibcc {
 
@@ -48,18 +49,22 @@ void EventSink::OnReadable(uv_poll_t* poll, int status, int events) {
 }
 
 void EventSink::Deliver() {
-  if (events_.empty() && lost_ == 0) return;
-  std::vector<std::string> batch;
-  batch.swap(events_);
+  size_t count = offsets_.size() - 1;
+  if (count == 0 && lost_ == 0) return;
   uint64_t lost = lost_;
   lost_ = 0;
   Napi::HandleScope scope(env_);
-  Napi::Array arr = Napi::Array::New(env_, batch.size());
-  for (size_t i = 0; i < batch.size(); i++)
-    arr.Set((uint32_t)i, Napi::Buffer<char>::Copy(env_, batch[i].data(), batch[i].size()));
+  Napi::Buffer<char> data = data_.empty() ? Napi::Buffer<char>::New(env_, 0)
+                                           : Napi::Buffer<char>::Copy(env_, data_.data(), data_.size());
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env_, offsets_.size() * sizeof(uint32_t));
+  memcpy(ab.Data(), offsets_.data(), offsets_.size() * sizeof(uint32_t));
+  Napi::Uint32Array offsets = Napi::Uint32Array::New(env_, offsets_.size(), ab, 0);
+  // Capacity stays: the next wake-up reuses it.
+  data_.clear();
+  offsets_.resize(1);
   delivering_ = true;
   try {
-    callback_.MakeCallback(env_.Global(), {arr, Napi::Number::New(env_, (double)lost)}, *context_);
+    callback_.MakeCallback(env_.Global(), {data, offsets, Napi::Number::New(env_, (double)lost)}, *context_);
   } catch (const Napi::Error& e) {
     // An exception in the callback is the program's, as for any event emitter.
     napi_fatal_exception(env_, e.Value());

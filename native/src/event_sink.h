@@ -1,5 +1,8 @@
 // What perf and ring buffer readers share: libuv polls on fds the kernel marks
-// readable, events gathered into copies, and one JS call per wake-up.
+// readable, every ready event appended to one byte run, and one JS call per
+// wake-up with that run as one Buffer plus a Uint32Array of offsets (event i is
+// bytes offsets[i] .. offsets[i+1]). One allocation per wake-up, not per event:
+// per-event Buffers cost more than the kernel's side of an event.
 #pragma once
 #include <napi.h>
 #include <uv.h>
@@ -26,7 +29,11 @@ class EventSink {
   // poll handle; Free() then releases the native readers.
   void Close();
 
-  void Push(const void* data, size_t size) { events_.emplace_back((const char*)data, size); }
+  void Push(const void* data, size_t size) {
+    const char* p = static_cast<const char*>(data);
+    data_.insert(data_.end(), p, p + size);
+    offsets_.push_back((uint32_t)data_.size());
+  }
   void AddLost(uint64_t n) { lost_ += n; }
 
  protected:
@@ -44,7 +51,9 @@ class EventSink {
   std::unique_ptr<Napi::AsyncContext> context_;
   std::vector<uv_poll_t*> polls_;
   uv_check_t* check_ = nullptr;
-  std::vector<std::string> events_;
+  std::vector<char> data_;
+  // offsets_[0] is 0; each Push adds the end of its event.
+  std::vector<uint32_t> offsets_{0};
   uint64_t lost_ = 0;
   size_t open_polls_ = 0;
   bool closed_ = false;

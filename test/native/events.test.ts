@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BpfError, compile, openPerfBuffer, openRingBuffer, type Module } from "../../native/index.js";
+import { BpfError, compile, compileEventCodec, decodePacked, openPerfBuffer, openRingBuffer, type Module } from "../../native/index.js";
 import { getpriorityTimes, until } from "./helpers.js";
 
 let m: Module | undefined;
@@ -94,6 +94,35 @@ describe("event buffers", () => {
     checkSequence(events);
     m.close();  // closes the reader with the module
     expect(reader.closed).toBe(true);
+  });
+
+  it("onPacked gets each wake-up as one Buffer and offsets, decoded in one pass with the event fields", async () => {
+    m = await compile(source("BPF_PERF_OUTPUT(events);").replace("SUBMIT", "events.perf_submit(args, &e, sizeof(e))"));
+    const p = await m.load("tracepoint__syscalls__sys_enter_getpriority", "tracepoint");
+    const map = m.map("events");
+    expect(map.eventFields).toEqual(["seq#u64", "pid#u32", "comm#char[16]"]);
+    const codec = compileEventCodec<{ seq: bigint; pid: number; comm: string }>(map.eventFields);
+    const seqs: number[] = [];
+    let calls = 0;
+    const reader = openPerfBuffer(map, {
+      onPacked: (data, offsets, lost) => {
+        calls++;
+        expect(lost).toBe(0);
+        expect(offsets[0]).toBe(0);
+        expect(offsets[offsets.length - 1]).toBe(data.length);
+        for (const e of decodePacked(codec, data, offsets)) {
+          expect(e.pid).toBe(PID);
+          seqs.push(Number(e.seq));
+        }
+      },
+    }, { wakeupEvents: 1 });
+    p.attachTracepoint("syscalls", "sys_enter_getpriority");
+    getpriorityTimes(N);
+    await until(() => seqs.length >= N);
+    console.log(`packed perf buffer: ${seqs.length} events in ${calls} calls`);
+    expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(reader.received).toBe(N);
+    reader.close();
   });
 
   it("counts perf buffer losses when the buffer overflows", async () => {
