@@ -130,6 +130,7 @@ class TypeScriptEngine implements Engine {
       }
     } catch (err) {
       outcome = this.report(err, code, label);
+      if (err instanceof ChunkSyntaxError && outcome.status === "error") outcome.traceback.push(...magicCutHint(pieces, err));
       if (err instanceof Interrupted || signal.aborted) this.running?.abort();
     }
     await scope.tail;
@@ -348,4 +349,14 @@ function toOutcome(code: string, c: { matches: string[]; start: number; end: num
 function isCellError(err: unknown): err is { ename: string; evalue: string; traceback: string[] } {
   const e = err as { ename?: unknown; evalue?: unknown; traceback?: unknown } | null;
   return typeof e?.ename === "string" && typeof e.evalue === "string" && Array.isArray(e.traceback);
+}
+
+/** A statement left open right where a magic line starts was most likely cut by it. */
+function magicCutHint(pieces: Piece[], err: ChunkSyntaxError): string[] {
+  const i = pieces.findIndex((p) => p.kind === "ts" && err.line + 1 >= p.firstLine && err.line + 1 <= p.lastLine);
+  const chunk = pieces[i];
+  const next = pieces[i + 1];
+  if (!chunk || chunk.kind !== "ts" || !next || next.kind === "ts" || err.line + 1 !== chunk.lastLine) return [];
+  const line = next.kind === "line" ? next.line : next.headerLine;
+  return ["", `hint: the magic on line ${line} ends the TypeScript before it; a magic line stands alone between complete statements`];
 }

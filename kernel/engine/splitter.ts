@@ -198,9 +198,15 @@ export function splitCell(code: string): Piece[] {
   return pieces;
 }
 
-/** The cell with every line outside [first, last] blanked. */
+/**
+ * The cell up to line `last` with every line before `first` blanked (lines
+ * after `last` are left out, so an unclosed statement ends at the chunk's end).
+ */
 export function viewOf(lines: Line[], first: number, last: number): string {
-  return lines.map((l, i) => (i + 1 >= first && i + 1 <= last ? l.text : blank(l.text))).join("\n");
+  return lines
+    .slice(0, last)
+    .map((l, i) => (i + 1 >= first ? l.text : blank(l.text)))
+    .join("\n");
 }
 
 /**

@@ -122,6 +122,14 @@ describe("running mixed cells", () => {
     expect(io.stdout()).toBe("");
   });
 
+  it("says when a magic line cuts a statement in two", async () => {
+    const out = await engine.execute("for (const i of [1]) {\n%say inside\n}", recordingIO(505));
+    expect(out).toMatchObject({ status: "error", ename: "SyntaxError" });
+    if (out.status !== "error") return;
+    expect(out.traceback[1]).toMatch(/^ {4}at <cell 505>:1:/);
+    expect(out.traceback.at(-1)).toMatch(/^hint: the magic on line 2 ends the TypeScript before it/);
+  });
+
   it("passes a magic's CellError through exactly and stops the cell there", async () => {
     const io = recordingIO();
     const out = await engine.execute("console.log('before')\n%%fail\nint x = ;\n%%ts\nconsole.log('after')", io);
