@@ -18,7 +18,7 @@ import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from ".
 import type { KernelPlugin, Magic } from "../plugin.js";
 import { codePointsToUtf16, utf16ToCodePoints } from "./code-points.js";
 import { createSessionContext, type SessionContext } from "./context.js";
-import { Interrupted } from "./interrupt.js";
+import { Interrupted, whenAborted } from "./interrupt.js";
 import { isComplete } from "./is-complete.js";
 import { CellLanguageService } from "./language.js";
 import { MagicRegistry, UnknownMagic } from "./registry.js";
@@ -189,10 +189,16 @@ class TypeScriptEngine implements Engine {
   private async runPiece(piece: Piece, code: string, label: string, scope: CellScope, prepared?: PreparedChunk) {
     if (piece.kind === "ts") return runPrepared(this.session, prepared!, scope.signal);
     const ctx = this.magicContext(scope, code, label, piece);
-    const value =
+    const running = Promise.resolve(
       piece.kind === "line"
-        ? await this.registry.line(piece.name).run(piece.args, ctx)
-        : await this.registry.cell(piece.name).run({ args: piece.args, body: piece.body, headerLine: piece.headerLine }, ctx);
+        ? this.registry.line(piece.name).run(piece.args, ctx)
+        : this.registry.cell(piece.name).run({ args: piece.args, body: piece.body, headerLine: piece.headerLine }, ctx),
+    );
+    // A magic should stop on ctx.signal; one that does not still lets the cell end on interrupt.
+    const interrupted = whenAborted(scope.signal);
+    interrupted.catch(() => {});
+    running.catch(() => {});
+    const value = await Promise.race([running, interrupted]);
     return { hasValue: value !== undefined, value };
   }
 

@@ -79,6 +79,18 @@ describe("interrupt", () => {
     expect(io.stdout()).toBe("sleep rejected: Interrupted\n");
   });
 
+  it("ends a cell whose magic ignores the signal", async () => {
+    const stuck = createEngine({
+      plugins: [{ name: "stuck", magics: [{ kind: "line", name: "stuck", help: "never returns", run: () => new Promise(() => {}) }] }],
+      typeCheck: false,
+    });
+    const running = stuck.execute("%stuck", recordingIO());
+    await new Promise((r) => setTimeout(r, 50));
+    stuck.interrupt();
+    expect(await running).toMatchObject({ status: "error", ename: "Interrupted" });
+    await stuck.shutdown();
+  });
+
   it("leaves the engine usable for the next cell", async () => {
     expect(await engine.execute("1 + 1", recordingIO())).toEqual({ status: "ok", result: { data: { "text/plain": "2" } } });
   });
