@@ -181,8 +181,16 @@ export interface Attachment {
 export interface PerfBufferOptions {
   /** Pages per CPU buffer, a power of two (default 64). */
   pageCount?: number;
-  /** Wake the reader after this many events (default 1). */
+  /**
+   * Wake the reader after this many events per CPU buffer (default 64): one
+   * wake-up per event slows a busy traced program several times over.
+   */
   wakeupEvents?: number;
+  /**
+   * With wakeupEvents > 1, also read every this many ms (default 100), so
+   * events below the threshold are not held back; 0 turns it off.
+   */
+  flushMs?: number;
 }
 
 /** Events from one perf or ring buffer map, read through the Node event loop. */

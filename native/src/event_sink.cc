@@ -40,6 +40,24 @@ void EventSink::OnCheck(uv_check_t* check) {
   self->Deliver();
 }
 
+void EventSink::FlushEvery(unsigned ms) {
+  uv_loop_t* loop = nullptr;
+  if (timer_ || ms == 0 || napi_get_uv_event_loop(env_, &loop) != napi_ok) return;
+  timer_ = new uv_timer_t;
+  uv_timer_init(loop, timer_);
+  timer_->data = this;
+  open_polls_++;
+  uv_timer_start(timer_, OnTimer, ms, ms);
+  uv_unref(reinterpret_cast<uv_handle_t*>(timer_));
+}
+
+void EventSink::OnTimer(uv_timer_t* timer) {
+  auto* self = static_cast<EventSink*>(timer->data);
+  if (self->closed_) return;
+  self->Drain();
+  self->Deliver();
+}
+
 void EventSink::OnReadable(uv_poll_t* poll, int status, int events) {
   auto* self = static_cast<EventSink*>(poll->data);
   if (self->closed_) return;
@@ -91,6 +109,11 @@ void EventSink::Close() {
     uv_close(reinterpret_cast<uv_handle_t*>(check_), OnClosed);
     check_ = nullptr;
   }
+  if (timer_) {
+    uv_timer_stop(timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer_), OnClosed);
+    timer_ = nullptr;
+  }
   if (open_polls_ == 0) {
     Free();
     delete this;
@@ -100,6 +123,7 @@ void EventSink::Close() {
 void EventSink::OnClosed(uv_handle_t* handle) {
   auto* self = static_cast<EventSink*>(handle->data);
   if (handle->type == UV_CHECK) delete reinterpret_cast<uv_check_t*>(handle);
+  else if (handle->type == UV_TIMER) delete reinterpret_cast<uv_timer_t*>(handle);
   else delete reinterpret_cast<uv_poll_t*>(handle);
   // The fds are closed only now: libuv must not see a polled fd vanish (or be reused) under it.
   if (--self->open_polls_ == 0) {

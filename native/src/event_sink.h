@@ -25,6 +25,9 @@ class EventSink {
   // (at the add and at the wait), so events that came before the fd was in
   // the loop's epoll set would not wake us.
   void DrainSoon();
+  // Also reads every ms milliseconds: events below a perf buffer's wake-up
+  // threshold would otherwise wait for more to come. Does not keep the loop alive.
+  void FlushEvery(unsigned ms);
   // Stops watching. The sink deletes itself once libuv has let go of every
   // poll handle; Free() then releases the native readers.
   void Close();
@@ -44,6 +47,7 @@ class EventSink {
   static void OnReadable(uv_poll_t* poll, int status, int events);
   static void OnClosed(uv_handle_t* handle);
   static void OnCheck(uv_check_t* check);
+  static void OnTimer(uv_timer_t* timer);
   void Deliver();
 
   Napi::Env env_;
@@ -51,6 +55,7 @@ class EventSink {
   std::unique_ptr<Napi::AsyncContext> context_;
   std::vector<uv_poll_t*> polls_;
   uv_check_t* check_ = nullptr;
+  uv_timer_t* timer_ = nullptr;
   std::vector<char> data_;
   // offsets_[0] is 0; each Push adds the end of its event.
   std::vector<uint32_t> offsets_{0};

@@ -30,7 +30,7 @@ class PerfBuffer : public EventSink {
   }
 };
 
-// openPerfBuffer(mapFd, cpus[], pageCount, wakeupEvents, callback(events, lost)) -> { handle, fds }
+// openPerfBuffer(mapFd, cpus[], pageCount, wakeupEvents, callback(data, offsets, lost), flushMs) -> { handle, fds }
 static Napi::Value OpenPerfBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int mapFd = ArgInt(info, 0, "mapFd");
@@ -61,6 +61,7 @@ static Napi::Value OpenPerfBuffer(const Napi::CallbackInfo& info) {
     fds.Set(i, fd);
   }
   pb->DrainSoon();
+  if (wakeup > 1 && info.Length() > 5 && info[5].IsNumber()) pb->FlushEvery(info[5].As<Napi::Number>().Uint32Value());
   int id = Resources::Of(env).Add("perf_buffer", [pb, mapFd, keys] {
     // The map stops pointing at our buffers before they go.
     for (int cpu : keys) bpf_map_delete_elem(mapFd, &cpu);

@@ -125,6 +125,21 @@ describe("event buffers", () => {
     reader.close();
   });
 
+  it("with the default wake-up threshold, a few events still arrive (flushed by the timer)", async () => {
+    m = await compile(source("BPF_PERF_OUTPUT(events);").replace("SUBMIT", "events.perf_submit(args, &e, sizeof(e))"));
+    const p = await m.load("tracepoint__syscalls__sys_enter_getpriority", "tracepoint");
+    let got = 0;
+    const reader = openPerfBuffer(m.map("events"), (batch) => { got += batch.length; });
+    p.attachTracepoint("syscalls", "sys_enter_getpriority");
+    getpriorityTimes(3);  // far below the 64 events that would wake the reader
+    const t0 = Date.now();
+    await until(() => got >= 3);
+    console.log(`perf buffer: 3 events below the wake-up threshold arrived after ${Date.now() - t0} ms`);
+    expect(got).toBe(3);
+    expect(() => openPerfBuffer(m!.map("events"), () => {}, { wakeupEvents: 0 })).toThrow(/wakeupEvents/);
+    reader.close();
+  });
+
   it("counts perf buffer losses when the buffer overflows", async () => {
     // Losses are counted per CPU buffer and reported with that buffer's next
     // sample, so the workload runs pinned to CPU 0, in a helper process of its own.
