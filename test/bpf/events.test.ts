@@ -89,7 +89,8 @@ describe("event streams", () => {
   it("shows a live table of the latest events", async () => {
     const ctx = testContext();
     const prog = (await runBpfBlock({ args: "snoop3", body: EXECSNOOP, headerLine: 1 }, ctx)) as Program;
-    const live = prog.events("execs", { io: ctx }).live({ every: 100, for: 1500, io: ctx });
+    // a window wide enough that other processes exec-ing meanwhile do not push ours out
+    const live = prog.events("execs", { io: ctx }).live({ every: 100, for: 1500, rows: 1000, io: ctx });
     await new Promise((r) => setTimeout(r, 300));
     for (let i = 0; i < 3; i++) execFileSync("/bin/true");
     const total = await live;
