@@ -3,10 +3,10 @@
  * ibcc's command line:
  *   ibcc kernel [--allow-unsigned] <connection_file>  run the kernel (what Jupyter launches)
  *   ibcc install [--user | --prefix P] [--name N]  install the kernelspec
- *   ibcc start [jupyter notebook args]          install system-wide and start Jupyter Notebook
+ *   ibcc start [--port N] [--notebook-dir D]    install for this user and start Jupyter Notebook
+ *   ibcc export NOTEBOOK.ipynb [-o OUT.html]    a notebook as one self-contained HTML page
  *   ibcc --help
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,7 +26,9 @@ const USAGE = `usage:
                                                   anyone reaching its ports can run code); refused
                                                   without it or IBCC_ALLOW_UNSIGNED=1, warned on stderr
   ibcc install [--user | --prefix P] [--name N]   install the kernelspec (default: /usr/local/share/jupyter)
-  ibcc start [args...]                            install the kernelspec and run jupyter notebook
+  ibcc start [--port N] [--notebook-dir D] [-- A]  install the kernelspec (user) and run Jupyter Notebook
+                                                  on 127.0.0.1 in notebooks/, printing its URL and token
+  ibcc export NOTEBOOK.ipynb [-o OUT.html]        one self-contained HTML file, charts interactive offline
   ibcc --help                                     show this help
 `;
 
@@ -38,7 +40,10 @@ async function main(argv: string[]): Promise<number> {
     case "install":
       return install(rest);
     case "start":
-      return start(rest);
+      // Imported on use: the kernel's own start-up should not pay for them.
+      return (await import("./start.js")).start(rest);
+    case "export":
+      return (await import("./export/index.js")).exportNotebook(rest);
     case "--help":
     case "-h":
     case "help":
@@ -119,18 +124,6 @@ function install(args: string[]): number {
   const dir = installKernelspec(o);
   process.stdout.write(`installed kernelspec ${o.name ?? "ibcc"} in ${dir}\n`);
   return 0;
-}
-
-function start(args: string[]): Promise<number> {
-  installKernelspec({});
-  const child = spawn("jupyter", ["notebook", "--allow-root", ...args], { stdio: "inherit" });
-  return new Promise((done) => {
-    child.on("error", (err) => {
-      process.stderr.write(`ibcc: could not run jupyter: ${err.message}\n`);
-      done(1);
-    });
-    child.on("exit", (code) => done(code ?? 1));
-  });
 }
 
 function usageError(text: string): number {
