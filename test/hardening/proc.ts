@@ -51,3 +51,19 @@ export async function until(test: () => boolean, ms: number, every = 100): Promi
   }
   return test();
 }
+
+/** Ids of the BPF programs a process holds open, from its fds' fdinfo (prog_id). */
+export function programsOf(pid: number): number[] {
+  const ids: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    let info = "";
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8");
+    } catch {
+      continue; // closed meanwhile
+    }
+    const m = /^prog_id:\s+(\d+)/m.exec(info);
+    if (m) ids.push(Number(m[1]));
+  }
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
