@@ -21,6 +21,20 @@ function parseDesc(desc: string | null): unknown {
   }
 }
 
+/**
+ * The addon reads into space for every entry the map can hold. Mostly full: a
+ * view, no copy; mostly empty: a copy, so a few entries do not keep the space
+ * for millions alive. Either way the Buffer starts at offset 0 of its memory,
+ * so typed-array views of it line up.
+ */
+function trim(buf: Buffer, length: number): Buffer {
+  if (buf.length === length) return buf;
+  if (length * 2 >= buf.length) return buf.subarray(0, length);
+  const copy = Buffer.allocUnsafeSlow(length);
+  buf.copy(copy, 0, 0, length);
+  return copy;
+}
+
 export class BpfMapImpl implements BpfMap {
   readonly name: string;
   readonly fd: number;
@@ -108,7 +122,7 @@ export class BpfMapImpl implements BpfMap {
     this.#keyless("map_read_all");
     const r = native(() =>
       binding.mapReadAll(this.fd, this.keySize, this.valueLength, this.maxEntries, BATCHED.has(this.type)));
-    return { keys: r.keys, values: r.values, count: r.count };
+    return { keys: trim(r.keys, r.count * this.keySize), values: trim(r.values, r.count * this.valueLength), count: r.count };
   }
 
   clear(): void {

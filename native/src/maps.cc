@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 #include "errors.h"
@@ -81,66 +82,117 @@ static Napi::Value Keys(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, keys.data(), keys.size());
 }
 
-// Every entry by BPF_MAP_LOOKUP_BATCH; false when the map type has no batch ops.
-static bool BatchRead(int fd, size_t keySize, size_t valueLen, size_t maxEntries, std::vector<uint8_t>& keys,
-                      std::vector<uint8_t>& values, size_t& count) {
-  // Chunks of up to 64k entries; a hash bucket never holds more than that.
-  size_t chunk = std::min<size_t>(std::max<size_t>(maxEntries, 1), 65536);
+// Where batched reads put entries: room for `capacity` of them, grown on demand.
+struct EntrySpace {
+  virtual ~EntrySpace() = default;
+  virtual uint8_t* Keys() = 0;
+  virtual uint8_t* Values() = 0;
+  virtual size_t Capacity() = 0;
+  // Keeps the first `used` entries and makes room for at least `capacity`.
+  virtual void Grow(size_t used, size_t capacity) = 0;
+};
+
+struct VectorSpace : EntrySpace {
+  size_t keySize, valueLen;
+  std::vector<uint8_t> keys, values;
+  VectorSpace(size_t k, size_t v) : keySize(k), valueLen(v) {}
+  uint8_t* Keys() override { return keys.data(); }
+  uint8_t* Values() override { return values.data(); }
+  size_t Capacity() override { return keySize ? keys.size() / keySize : 0; }
+  void Grow(size_t, size_t capacity) override {
+    keys.resize(capacity * keySize);
+    values.resize(capacity * valueLen);
+  }
+};
+
+// Node Buffers the syscall writes into directly: no copy on the way to JS.
+struct BufferSpace : EntrySpace {
+  Napi::Env env;
+  size_t keySize, valueLen, capacity = 0;
+  Napi::Buffer<uint8_t> keys, values;
+  BufferSpace(Napi::Env e, size_t k, size_t v) : env(e), keySize(k), valueLen(v) {}
+  uint8_t* Keys() override { return keys.Data(); }
+  uint8_t* Values() override { return values.Data(); }
+  size_t Capacity() override { return capacity; }
+  void Grow(size_t used, size_t cap) override {
+    auto k = Napi::Buffer<uint8_t>::New(env, cap * keySize);
+    auto v = Napi::Buffer<uint8_t>::New(env, cap * valueLen);
+    if (used) {
+      memcpy(k.Data(), keys.Data(), used * keySize);
+      memcpy(v.Data(), values.Data(), used * valueLen);
+    }
+    keys = k;
+    values = v;
+    capacity = cap;
+  }
+};
+
+// Room asked for up front: every entry the map can hold (one syscall, as BCC's
+// items_lookup_batch does), unless that is more than this many bytes; a map
+// that holds more than that grows its space as it is read.
+static const size_t kFirstReadBytes = 256u << 20;
+
+// Every entry by BPF_MAP_LOOKUP_BATCH, as few calls as the space allows;
+// false when the map type has no batch ops. Returns the entry count in count.
+static bool BatchRead(int fd, size_t keySize, size_t valueLen, size_t maxEntries, EntrySpace& space, size_t& count) {
+  size_t entry = keySize + valueLen;
+  size_t first = std::max<size_t>(1, std::min(maxEntries, kFirstReadBytes / std::max<size_t>(entry, 1)));
+  space.Grow(0, first);
   std::vector<uint8_t> inTok(std::max<size_t>(keySize, 8)), outTok(inTok.size());
-  bool first = true;
+  bool started = false;
   LIBBPF_OPTS(bpf_map_batch_opts, opts);
   count = 0;
   for (;;) {
-    keys.resize((count + chunk) * keySize);
-    values.resize((count + chunk) * valueLen);
-    __u32 n = (__u32)chunk;
-    int rc = bpf_map_lookup_batch(fd, first ? nullptr : inTok.data(), outTok.data(), keys.data() + count * keySize,
-                                  values.data() + count * valueLen, &n, &opts);
+    // A hash bucket is returned whole or not at all (ENOSPC): keep some room.
+    if (space.Capacity() - count < 64) space.Grow(count, space.Capacity() * 2);
+    __u32 n = (__u32)std::min<size_t>(space.Capacity() - count, UINT32_MAX);
+    int rc = bpf_map_lookup_batch(fd, started ? inTok.data() : nullptr, outTok.data(), space.Keys() + count * keySize,
+                                  space.Values() + count * valueLen, &n, &opts);
     int err = rc < 0 ? errno : 0;
+    if (rc < 0 && err == ENOSPC && n == 0) {
+      space.Grow(count, space.Capacity() * 2);
+      continue;
+    }
     if (rc < 0 && err != ENOENT) {
-      keys.clear();
-      values.clear();
       count = 0;
       return false;
     }
     count += n;
     if (err == ENOENT) break;
-    first = false;
+    started = true;
     std::swap(inTok, outTok);
   }
-  keys.resize(count * keySize);
-  values.resize(count * valueLen);
   return true;
 }
 
-// mapReadAll(fd, keySize, valueLen, maxEntries, batch) -> { keys, values, count, batched }
+// mapReadAll(fd, keySize, valueLen, maxEntries, batch) -> { keys, values, count, batched }:
+// keys and values may be longer than count entries (the caller trims them).
 static Napi::Value ReadAll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgInt(info, 0, "fd");
   size_t keySize = ArgInt(info, 1, "keySize"), valueLen = ArgInt(info, 2, "valueLen");
   size_t maxEntries = (size_t)ArgInt(info, 3, "maxEntries");
   bool batch = info[4].ToBoolean();
-  std::vector<uint8_t> keys, values;
+  BufferSpace space(env, keySize, valueLen);
   size_t count = 0;
-  bool batched = batch && BatchRead(fd, keySize, valueLen, maxEntries, keys, values, count);
+  bool batched = batch && BatchRead(fd, keySize, valueLen, maxEntries, space, count);
   if (!batched) {
-    keys = AllKeys(env, fd, keySize);
-    size_t n = keys.size() / keySize;
-    values.resize(n * valueLen);
+    std::vector<uint8_t> keys = AllKeys(env, fd, keySize);
+    size_t n = keySize ? keys.size() / keySize : 0;
+    space.Grow(0, n);
+    count = 0;
     for (size_t i = 0; i < n; i++) {
-      if (bpf_map_lookup_elem(fd, keys.data() + i * keySize, values.data() + count * valueLen) < 0) {
+      if (bpf_map_lookup_elem(fd, keys.data() + i * keySize, space.Values() + count * valueLen) < 0) {
         if (errno == ENOENT) continue;  // deleted while we walked
         Throw(env, "map_lookup", errno, "");
       }
-      if (count != i) memmove(keys.data() + count * keySize, keys.data() + i * keySize, keySize);
+      memcpy(space.Keys() + count * keySize, keys.data() + i * keySize, keySize);
       count++;
     }
-    keys.resize(count * keySize);
-    values.resize(count * valueLen);
   }
   Napi::Object r = Napi::Object::New(env);
-  r.Set("keys", Napi::Buffer<uint8_t>::Copy(env, keys.data(), keys.size()));
-  r.Set("values", Napi::Buffer<uint8_t>::Copy(env, values.data(), values.size()));
+  r.Set("keys", space.keys);
+  r.Set("values", space.values);
   r.Set("count", (double)count);
   r.Set("batched", batched);
   return r;
@@ -155,9 +207,11 @@ static Napi::Value Clear(const Napi::CallbackInfo& info) {
   size_t keySize = ArgInt(info, 1, "keySize"), valueLen = ArgInt(info, 2, "valueLen");
   size_t maxEntries = (size_t)ArgInt(info, 3, "maxEntries");
   bool zero = info[4].ToBoolean(), batch = info[5].ToBoolean();
-  std::vector<uint8_t> keys, values;
+  VectorSpace space(keySize, valueLen);
   size_t n = 0;
-  if (!(batch && BatchRead(fd, keySize, valueLen, maxEntries, keys, values, n))) {
+  std::vector<uint8_t> keys;
+  if (batch && BatchRead(fd, keySize, valueLen, maxEntries, space, n)) keys.swap(space.keys);
+  else {
     keys = AllKeys(env, fd, keySize);
     n = keys.size() / keySize;
   }

@@ -108,6 +108,16 @@ describe("maps", () => {
     h.clear();
     console.log(`cleared in ${(performance.now() - t).toFixed(1)} ms`);
     expect(h.readAll().count).toBe(0);
+    // A few entries of a big map: trimmed to size, in memory of their own.
+    for (let i = 0; i < 5; i++) h.update(u32(i), u64(i * 3));
+    const few = h.readAll();
+    expect(few.count).toBe(5);
+    expect(few.keys.length).toBe(20);
+    expect(few.values.length).toBe(40);
+    expect(few.values.byteOffset).toBe(0);
+    expect(few.values.buffer.byteLength).toBe(40);
+    expect([...new BigUint64Array(few.values.buffer, 0, 5)].sort((a, b) => Number(a - b))).toEqual([0n, 3n, 6n, 9n, 12n]);
+    h.clear();
   });
 
   it("reads struct-keyed and lru maps", () => {
