@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkNotebook, provenance, type Notebook } from "./expect.js";
+import { checkNotebook, provenance, VEGALITE, type Notebook } from "./expect.js";
+import { exportHtml } from "../../kernel/export/index.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const notebooksDir = join(root, "notebooks");
@@ -94,6 +95,11 @@ describe("course notebooks run unattended under nbclient", () => {
         nb = JSON.parse(readFileSync(out, "utf8")) as Notebook;
         problems.push(...checkNotebook(nb));
         console.log(`${name}: recorded provenance ${JSON.stringify(provenance(nb))}`);
+        // The executed notebook exports to one page, with a live chart per Vega-Lite output.
+        const charts = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data && VEGALITE in o.data).length;
+        const html = exportHtml(out);
+        const specs = html.split('class="ibcc-chart-spec"').length - 1;
+        if (specs < charts) problems.push(`export: ${charts} Vega-Lite outputs but ${specs} chart specs in the page`);
       } else problems.push("no executed notebook was written");
       times.push([name, seconds, problems.length ? `FAILED (${problems.length})` : "ok"]);
       expect(problems, problems.join("\n")).toEqual([]);
