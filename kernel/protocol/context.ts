@@ -1,5 +1,6 @@
 /** What a handler uses to answer one request: its reply and its iopub output. */
 import { type Content, type Message, type MessageFactory, replyType } from "./message.js";
+import { OutputLimiter } from "./output-limit.js";
 
 export type Channel = "shell" | "control" | "stdin" | "iopub";
 
@@ -11,6 +12,9 @@ export interface Outbox {
 }
 
 export class RequestContext {
+  /** Bounds this request's output on iopub (see output-limit.ts). */
+  private readonly limiter = new OutputLimiter();
+
   constructor(
     readonly channel: "shell" | "control",
     readonly request: Message,
@@ -27,6 +31,12 @@ export class RequestContext {
   }
 
   publish(msgType: string, content: Content, metadata: Record<string, unknown> = {}): void {
+    const limited = this.limiter.apply(msgType, content);
+    if (limited.notice) this.send("stream", { name: "stderr", text: limited.notice }, {});
+    if (limited.content) this.send(msgType, limited.content, metadata);
+  }
+
+  private send(msgType: string, content: Content, metadata: Record<string, unknown>): void {
     const message = this.factory.child(this.request, msgType, content, [this.factory.topic(msgType)]);
     message.metadata = metadata;
     this.out.send("iopub", message);
