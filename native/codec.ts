@@ -86,6 +86,41 @@ export class Codec<T = unknown> {
   }
 
   /**
+   * Packed events (a reader's onPacked): record i is bytes offsets[i] to
+   * offsets[i + 1] of buf, each at least this codec's size. One view for all.
+   */
+  decodePacked(buf: Buffer, offsets: Uint32Array): T[] {
+    const n = Math.max(0, offsets.length - 1);
+    if (n && offsets[n] > buf.length) throw new CodecError(`packed events end at ${offsets[n]}, past a ${buf.length}-byte buffer`);
+    const dv = viewOf(buf);
+    const dec = this.dec;
+    const size = this.size;
+    const out = new Array<T>(n);
+    for (let i = 0; i < n; i++) {
+      const o = offsets[i];
+      if (offsets[i + 1] - o < size) throw new CodecError(`event ${i} is ${offsets[i + 1] - o} bytes, the record is ${size}`);
+      out[i] = dec(buf, dv, o) as T;
+    }
+    return out;
+  }
+
+  /**
+   * [key, value] pairs in one pass: keys every this.size bytes of keys, values
+   * every valueStride bytes of values (no intermediate arrays, which a million
+   * entries makes the garbage collector pay for).
+   */
+  decodeEntries<V>(keys: Buffer, values: Buffer, count: number, value: Codec<V>, valueStride = value.size): [T, V][] {
+    checkSpan(keys, count, this.size, 0, this.size);
+    checkSpan(values, count, valueStride, 0, value.size);
+    const kdv = viewOf(keys), vdv = viewOf(values);
+    const kdec = this.dec, vdec = value.dec;
+    const ks = this.size;
+    const out = new Array<[T, V]>(count);
+    for (let i = 0; i < count; i++) out[i] = [kdec(keys, kdv, i * ks) as T, vdec(values, vdv, i * valueStride) as V];
+    return out;
+  }
+
+  /**
    * The same records as columns: a typed array of the field's width for integers
    * and floats (BigUint64Array for u64), an object of columns for a struct.
    */

@@ -50,10 +50,7 @@ export function unpack(data: Buffer, offsets: Uint32Array): Buffer[] {
 
 /** Every event of a packed wake-up decoded, straight from the one Buffer. */
 export function decodePacked<T>(codec: Codec<T>, data: Buffer, offsets: Uint32Array): T[] {
-  const n = offsets.length - 1;
-  const out = new Array<T>(n);
-  for (let i = 0; i < n; i++) out[i] = codec.decode(data, offsets[i]);
-  return out;
+  return codec.decodePacked(data, offsets);
 }
 
 type NativePacked = (data: Buffer, offsets: Uint32Array, lost: number) => void;

@@ -152,13 +152,10 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
   entries(): [K, V][] {
     const { keys, values, count } = this.run("entries", () => this.map.readAll());
     return this.run("entries", () => {
+      if (!this.perCpu) return this.key.decodeEntries(keys, values, count, this.value) as [K, V][];
       const ks = this.key.decodeMany(keys, count);
       const out = new Array<[K, V]>(count);
-      if (this.perCpu) for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * this.valueStride)];
-      else {
-        const vs = this.value.decodeMany(values, count) as V[];
-        for (let i = 0; i < count; i++) out[i] = [ks[i], vs[i]];
-      }
+      for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * this.valueStride)];
       return out;
     });
   }
