@@ -73,7 +73,10 @@ export class SymbolResolver {
     return r ? { module: r.module, offset: r.offset } : undefined;
   }
 
-  /** A symbol's address (module: a library path or name for processes, null for any). */
+  /**
+   * A symbol's address. module: the library path as mapped; null searches every
+   * module, which only the kernel's resolver can (a process resolver throws).
+   */
   address(name: string, module: string | null = null): bigint | undefined {
     return this.cache.resolveName(module, name);
   }

@@ -100,6 +100,11 @@ class SymbolCache : public Napi::ObjectWrap<SymbolCache> {
     void* c = Live(env);
     std::string module = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
     std::string name = info[1].As<Napi::String>().Utf8Value();
+    // libbcc 0.26's process cache compares each module's name with the argument
+    // as a std::string, so a null module crashes it: only the kernel's cache
+    // (pid -1) searches every module.
+    if (module.empty() && pid_ != -1)
+      throw Napi::TypeError::New(env, "a process symbol's address needs its module (the library path as mapped, e.g. \"/usr/lib/x86_64-linux-gnu/libc.so.6\")");
     uint64_t addr = 0;
     if (bcc_symcache_resolve_name(c, module.empty() ? nullptr : module.c_str(), name.c_str(), &addr) < 0) return env.Undefined();
     return Napi::BigInt::New(env, addr);

@@ -36,6 +36,14 @@ describe("kernel symbols", () => {
     expect(frame.text).toBe(`${fn.name}+0x${(inside - fn.addr).toString(16)} [kernel]`);
   });
 
+  it("refuses a process symbol without its module instead of crashing in libbcc", () => {
+    const r = SymbolResolver.forPid(process.pid);
+    expect(() => r.address("malloc")).toThrow(/needs its module/);
+    const libc = readFileSync(`/proc/${process.pid}/maps`, "utf8").split("\n")
+      .map((l) => l.split(/\s+/)[5]).find((p) => p && /\/libc\.so/.test(p));
+    if (libc) expect(typeof r.address("malloc", libc)).toBe("bigint");
+  });
+
   it("answers undefined for an address no symbol covers", () => {
     expect(SymbolResolver.kernel().resolve(16n)).toBeUndefined();
     expect(symbolizeStack([16n], SymbolResolver.kernel())[0].text).toBe("0x10");
