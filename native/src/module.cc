@@ -1,6 +1,7 @@
 // compile(): BCC text to a libbcc module, off the JS thread, with clang's
 // output captured; moduleInfo(): its functions and tables.
 #include <bcc/bcc_common.h>
+#include <malloc.h>
 #include <mutex>
 #include <vector>
 #include "compile_guard.h"
@@ -43,6 +44,9 @@ class CompileWorker : public Napi::AsyncWorker {
         &call, &crashed);
     err_ = crashed ? ECANCELED : errno;
     log_ = capture.Finish();
+    // What clang and LLVM freed stays in this pool thread's malloc arena
+    // otherwise: about 1.5 MB of resident memory kept per compile.
+    malloc_trim(0);
     if (crashed) log_ += "\nerror: the compiler stopped on a fatal error (above); nothing was loaded\n";
   }
 
@@ -52,7 +56,10 @@ class CompileWorker : public Napi::AsyncWorker {
     r.Set("log", Napi::String::New(env, log_));
     if (module_) {
       void* m = module_;
-      int id = Resources::Of(env).Add("module", [m] { bpf_module_destroy(m); }, m);
+      int id = Resources::Of(env).Add("module", [m] {
+        bpf_module_destroy(m);
+        malloc_trim(0);  // the module's LLVM memory, freed just now, back to the system
+      }, m);
       r.Set("handle", Napi::Number::New(env, id));
     } else {
       r.Set("handle", env.Null());
