@@ -14,6 +14,7 @@ import type { Engine } from "./engine.js";
 import { installKernelspec, type InstallOptions } from "./kernelspec/install.js";
 import type { KernelPlugin } from "./plugin.js";
 import type { Render } from "./protocol/execution-io.js";
+import { addEnvironment } from "./protocol/handlers/kernel-info.js";
 import { pendingEngine } from "./protocol/pending-engine.js";
 import { plainRender } from "./protocol/plain-render.js";
 import { ConnectionFileError } from "./transport/connection.js";
@@ -65,6 +66,7 @@ async function runKernel(argv: string[]): Promise<number> {
   }
   // Sockets first: the engine and its plugins take seconds to import, and a
   // client's readiness check (kernel_info) need not wait for them.
+  await loadEnvironment();
   const render = loadRender();
   const engine = pendingEngine(loadPlugins().then(loadEngine));
   try {
@@ -75,6 +77,21 @@ async function runKernel(argv: string[]): Promise<number> {
     process.exit(3);
   }
   return -1; // keep running; the kernel exits on shutdown_request or SIGTERM
+}
+
+/**
+ * Facts a plugin records in kernel_info (and so in executed notebooks), from a
+ * module small enough to load before the sockets open.
+ */
+async function loadEnvironment(): Promise<void> {
+  const url = new URL("../magics/environment.js", import.meta.url);
+  if (!existsSync(url)) return;
+  try {
+    const mod = (await import(url.href)) as { default: () => Record<string, string> };
+    addEnvironment(mod.default());
+  } catch (err) {
+    process.stderr.write(`ibcc: could not read ${url.pathname}: ${(err as Error).message}\n`);
+  }
 }
 
 /** The BPF side is optional: the kernel runs as a plain TypeScript kernel without it. */

@@ -95,6 +95,10 @@ describe("course notebooks run unattended under nbclient", () => {
         nb = JSON.parse(readFileSync(out, "utf8")) as Notebook;
         problems.push(...checkNotebook(nb));
         console.log(`${name}: recorded provenance ${JSON.stringify(provenance(nb))}`);
+        // Where it ran travels with the notebook: language_info.ibcc from kernel_info.
+        const where = (nb.metadata.language_info as { ibcc?: Record<string, string> } | undefined)?.ibcc ?? {};
+        for (const key of ["version", "kernel_release", "libbcc_version"])
+          if (!where[key]) problems.push(`metadata.language_info.ibcc.${key} is missing: ${JSON.stringify(where)}`);
         // The executed notebook exports to one page, with a live chart per Vega-Lite output.
         const charts = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data && VEGALITE in o.data).length;
         const html = exportHtml(out);

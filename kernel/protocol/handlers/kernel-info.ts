@@ -1,5 +1,6 @@
 /** kernel_info_request, answered on shell and on control. */
 import { existsSync, readFileSync } from "node:fs";
+import { release } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,10 @@ export const kernelInfoContent = {
     file_extension: ".ts",
     codemirror_mode: "typescript",
     pygments_lexer: "typescript",
+    // nbclient and Jupyter copy language_info into the notebook's metadata, so
+    // this is how an executed notebook records where it ran (plugins add their
+    // own facts through addEnvironment, e.g. the libbcc version).
+    ibcc: { version: implementationVersion, kernel_release: release() } as Record<string, string>,
   },
   banner: `ibcc ${implementationVersion}: TypeScript and BPF C (%%bpf) for exploring the running Linux kernel`,
   help_links: [
@@ -52,6 +57,11 @@ export const kernelInfoContent = {
     { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
   ],
 };
+
+/** Adds facts about the running environment to language_info.ibcc. */
+export function addEnvironment(facts: Record<string, string>): void {
+  Object.assign(kernelInfoContent.language_info.ibcc, facts);
+}
 
 export const kernelInfo: Handler = (ctx) => {
   ctx.reply(kernelInfoContent);

@@ -1,0 +1,26 @@
+/**
+ * What a reader of a shared notebook needs to know about where it ran, cheap
+ * enough for the kernel to read at start-up (before the BPF side loads): the
+ * libbcc the dynamic linker picks, from the name libbcc.so.0 resolves to,
+ * without loading LLVM.
+ */
+import { realpathSync } from "node:fs";
+
+const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"];
+
+export function libbccVersion(): string | undefined {
+  for (const dir of LIB_DIRS) {
+    try {
+      const m = /libbcc\.so\.(\d+\.\d+\.\d+)$/.exec(realpathSync(`${dir}/libbcc.so.0`));
+      if (m) return m[1];
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+export default function environment(): Record<string, string> {
+  const v = libbccVersion();
+  return v ? { libbcc_version: v } : {};
+}
