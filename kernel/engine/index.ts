@@ -20,10 +20,10 @@ import { codePointsToUtf16, utf16ToCodePoints } from "./code-points.js";
 import { createSessionContext, type SessionContext } from "./context.js";
 import { Interrupted, whenAborted } from "./interrupt.js";
 import { isComplete } from "./is-complete.js";
-import { CellLanguageService } from "./language.js";
+import { LanguageClient } from "./language-client.js";
 import { MagicRegistry, UnknownMagic } from "./registry.js";
 import { prepareChunk, runChunk, runPrepared, type PreparedChunk } from "./runner.js";
-import { cellScope, inOrder, newScope, setLatestScope, streamInOrder, type CellScope } from "./scope.js";
+import { cellScope, inOrder, isLatestScope, newScope, setLatestScope, streamInOrder, type CellScope } from "./scope.js";
 import { blank, linesOf, splitCell, typeScriptView, type Piece } from "./splitter.js";
 import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
 import { ChunkSyntaxError } from "./transpile.js";
@@ -48,39 +48,33 @@ class TypeScriptEngine implements Engine {
   private readonly registry = new MagicRegistry();
   private readonly session: SessionContext;
   private readonly scripts = new ScriptTable();
-  private readonly language: CellLanguageService;
+  private readonly language: LanguageClient;
   private readonly plugins: KernelPlugin[];
   private readonly typeCheck: boolean;
   private running?: AbortController;
   private evaluations = 0;
-  /**
-   * Loading the language service (lib and @types/node: ~160 files) takes a
-   * second or more, several under load, and blocks the thread. It starts just
-   * after the engine is made, while the user reads the notebook. A cell that
-   * comes before it is loaded runs without a type check (and the service loads
-   * right after that cell); from then on cells are checked (tens of ms each).
-   */
-  private languageWarm = false;
-  private readonly commits: Array<() => void> = [];
-  private settleScheduled = false;
+  private closing = false;
 
   constructor(options: EngineOptions) {
     this.plugins = options.plugins;
     this.typeCheck = options.typeCheck ?? true;
     for (const m of kernelMagics(() => this.registry.all())) this.registry.register(m);
     for (const plugin of this.plugins) for (const m of plugin.magics) this.registry.register(m);
-    if (this.typeCheck) setTimeout(() => this.settleLanguage(), 50).unref();
     const globals: Record<string, unknown> = { ...kernelGlobals() };
     for (const plugin of this.plugins) Object.assign(globals, plugin.globals ?? {});
     const cwd = options.cwd ?? process.cwd();
     this.session = createSessionContext(globals, cwd);
-    this.language = new CellLanguageService({
+    // The TypeScript service (completion, inspection, type warnings) lives in a
+    // worker: loading it takes seconds under load, which the main thread (cells,
+    // shell and shutdown) must never wait through. It loads while the user reads.
+    this.language = new LanguageClient({
       cwd,
       declarations: [
         { name: "kernel", text: GLOBALS_DECLARATIONS },
         ...this.plugins.filter((p) => p.declarations).map((p) => ({ name: p.name, text: p.declarations! })),
       ],
     });
+    if (this.typeCheck) setTimeout(() => this.language.start(), 50).unref();
   }
 
   async execute(code: string, io: ExecutionIO): Promise<ExecuteOutcome> {
@@ -120,7 +114,7 @@ class TypeScriptEngine implements Engine {
         p.kind === "ts" ? prepareChunk(this.scripts, { view: p.view, label, source: code, wantResult: i === pieces.length - 1 }) : undefined,
       );
       compiled = true;
-      if (checked && this.languageWarm) this.warnTypes(view, label, io);
+      if (checked) this.warnTypes(view, label, scope);
       for (const [i, piece] of pieces.entries()) {
         if (signal.aborted) throw new Interrupted();
         const isLast = i === pieces.length - 1;
@@ -134,7 +128,9 @@ class TypeScriptEngine implements Engine {
       if (err instanceof Interrupted || signal.aborted) this.running?.abort();
     }
     await scope.tail;
-    if (checked && compiled) this.commitLater(view);
+    if (checked && compiled) this.language.request({ op: "commit", view }).catch(() => {
+      // History is a convenience for completion; a failure must not fail the cell.
+    });
     if (outcome.status === "ok" && last.hasValue && last.value !== undefined) {
       try {
         outcome = { status: "ok", result: await toDisplayData(last.value) };
@@ -145,45 +141,26 @@ class TypeScriptEngine implements Engine {
     return outcome;
   }
 
-  /** Type errors go to stderr as warnings; the cell runs all the same. */
-  private warnTypes(view: string, label: string, io: ExecutionIO): void {
-    this.settleLanguage();
-    try {
-      this.language.setCell(view);
-      const warnings = this.language.warnings(label);
-      if (warnings.length) io.stream("stderr", `Type warnings (the cell still runs):\n${warnings.join("\n")}\n`);
-    } catch (err) {
-      io.stream("stderr", `type check failed: ${(err as Error).message}\n`);
-    }
-  }
-
-  /** Records a cell's declarations for the language service, now if it is loaded, else once it is. */
-  private commitLater(view: string): void {
-    this.commits.push(() => this.language.commit(view));
-    if (this.languageWarm) return this.settleLanguage();
-    if (this.settleScheduled) return;
-    this.settleScheduled = true;
-    setImmediate(() => this.settleLanguage());
-  }
-
-  /** Loads the language service if needed and applies the pending commits, in order. */
-  private settleLanguage(): void {
-    this.settleScheduled = false;
-    if (!this.languageWarm) {
-      try {
-        this.language.warmUp();
-      } catch {
-        // A broken service shows up as "type check failed" on the next cell.
-      }
-    }
-    for (const apply of this.commits.splice(0)) {
-      try {
-        apply();
-      } catch {
-        // History is a convenience for completion; a failure must not fail the cell.
-      }
-    }
-    this.languageWarm = true;
+  /**
+   * Type errors go to the cell's stderr as warnings whenever the worker has
+   * them; the cell neither waits for them nor stops. Warnings that come after
+   * the cell has finished still go to its output as long as no other cell has
+   * started (the same output area its background output goes to, so the user
+   * sees them under the cell they are about); once another cell has started
+   * they are dropped, as they would land under, or read as about, that cell.
+   */
+  private warnTypes(view: string, label: string, scope: CellScope): void {
+    const send = (text: string): void => {
+      if (isLatestScope(scope)) streamInOrder(scope, "stderr", text);
+    };
+    this.language.request({ op: "warnings", view, label }).then(
+      (warnings) => {
+        if (warnings.length) send(`Type warnings (the cell still runs):\n${warnings.join("\n")}\n`);
+      },
+      (err: Error) => {
+        if (!this.closing) send(`type check failed: ${err.message}\n`);
+      },
+    );
   }
 
   private async runPiece(piece: Piece, code: string, label: string, scope: CellScope, prepared?: PreparedChunk) {
@@ -221,8 +198,7 @@ class TypeScriptEngine implements Engine {
       clearOutput: (wait) => io.clearOutput(wait),
       setGlobal: (name, value, typeDeclaration) => {
         this.session.context[name] = value;
-        this.commits.push(() => this.language.declareGlobal(name, typeDeclaration));
-        if (this.languageWarm) this.settleLanguage();
+        this.language.request({ op: "declareGlobal", name, typeDeclaration }).catch(() => {});
       },
       getGlobal: (name) => this.session.context[name],
       runTypeScript: (text) =>
@@ -272,9 +248,8 @@ class TypeScriptEngine implements Engine {
     try {
       const magic = await completeMagic(this.registry, code, offset);
       if (magic) return toOutcome(code, magic);
-      this.settleLanguage();
-      this.language.setCell(typeScriptView(code, TYPESCRIPT_BODY_MAGICS));
-      const c = this.language.complete(offset);
+      const view = typeScriptView(code, TYPESCRIPT_BODY_MAGICS);
+      const c = await this.language.request({ op: "complete", view, position: offset });
       if (!c) return none;
       return toOutcome(code, c);
     } catch {
@@ -288,9 +263,8 @@ class TypeScriptEngine implements Engine {
     try {
       const magic = await inspectMagic(this.registry, code, offset, detailLevel);
       if (magic) return magic;
-      this.settleLanguage();
-      this.language.setCell(typeScriptView(code, TYPESCRIPT_BODY_MAGICS));
-      const info = this.language.quickInfo(offset);
+      const view = typeScriptView(code, TYPESCRIPT_BODY_MAGICS);
+      const info = await this.language.request({ op: "quickInfo", view, position: offset });
       if (!info) return none;
       const doc = [info.documentation, ...info.tags].filter(Boolean).join("\n\n");
       return {
@@ -318,6 +292,8 @@ class TypeScriptEngine implements Engine {
   }
 
   async shutdown(): Promise<void> {
+    this.closing = true;
+    this.language.close();
     const hooks = this.plugins.map(async (p) => {
       try {
         await p.shutdown?.();

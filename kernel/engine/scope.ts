@@ -60,3 +60,8 @@ export function currentScope(): CellScope | undefined {
 export function setLatestScope(scope: CellScope): void {
   latest = scope;
 }
+
+/** Whether no cell has started since the one with this scope. */
+export function isLatestScope(scope: CellScope): boolean {
+  return latest === scope;
+}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine, ExecuteOutcome } from "../../kernel/engine.js";
 import { createEngine } from "../../kernel/engine/index.js";
-import { recordingIO, type RecordingIO } from "./engine-io.js";
+import { recordingIO, stderrSoon, type RecordingIO } from "./engine-io.js";
 
 let engine: Engine;
 let dir: string;
@@ -182,7 +182,8 @@ describe("errors", () => {
     const io = recordingIO(80);
     const out = await engine.execute("const typed: number = 'text' as any as string\ntyped", io);
     expect(text(out)).toBe("'text'");
-    expect(io.stderr()).toContain("<cell 80>:1:7 - TS2322: Type 'string' is not assignable to type 'number'.");
+    const warning = "<cell 80>:1:7 - TS2322: Type 'string' is not assignable to type 'number'.";
+    expect(await stderrSoon(io, warning)).toContain(warning);
   });
 });
 

@@ -57,3 +57,13 @@ export function recordingIO(executionCount = ++counter, inputs: string[] = []): 
     },
   };
 }
+
+/**
+ * Waits until the cell's stderr contains `text`: type warnings come from the
+ * language worker and may arrive after the cell has finished.
+ */
+export async function stderrSoon(io: RecordingIO, text: string, timeoutMs = 60_000): Promise<string> {
+  const t0 = performance.now();
+  while (!io.stderr().includes(text) && performance.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 20));
+  return io.stderr();
+}

@@ -1,0 +1,26 @@
+/** What the engine and its language worker say to each other. */
+import type { Completion, LanguageServiceOptions, QuickInfo } from "./language.js";
+
+export type LanguageRequest =
+  | { op: "warnings"; view: string; label: string }
+  | { op: "complete"; view: string; position: number }
+  | { op: "quickInfo"; view: string; position: number }
+  | { op: "commit"; view: string }
+  | { op: "declareGlobal"; name: string; typeDeclaration?: string };
+
+export interface LanguageResults {
+  warnings: string[];
+  complete: Completion | undefined;
+  quickInfo: QuickInfo | undefined;
+  commit: undefined;
+  declareGlobal: undefined;
+}
+
+export type ToLanguageWorker = LanguageRequest & { id: number };
+
+export type FromLanguageWorker =
+  | { kind: "ready"; loadMs: number }
+  | { kind: "result"; id: number; value: unknown }
+  | { kind: "failed"; id: number; message: string };
+
+export type LanguageWorkerData = LanguageServiceOptions;
