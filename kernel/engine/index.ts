@@ -13,7 +13,7 @@ import type {
   IsCompleteOutcome,
 } from "../engine.js";
 import { toDisplayData } from "../display/bundle.js";
-import { GLOBALS_DECLARATIONS, kernelGlobals } from "../globals/index.js";
+import { GLOBALS_DECLARATIONS, isDisplayHandle, kernelGlobals } from "../globals/index.js";
 import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from "../magics/index.js";
 import type { KernelPlugin, Magic } from "../plugin.js";
 import { codePointsToUtf16, utf16ToCodePoints } from "./code-points.js";
@@ -120,7 +120,7 @@ class TypeScriptEngine implements Engine {
         const isLast = i === pieces.length - 1;
         last = await this.runPiece(piece, code, label, scope, prepared[i]);
         const shown = last.value;
-        if (!isLast && last.hasValue && shown !== undefined) await inOrder(scope, () => io.display(shown));
+        if (!isLast && last.hasValue && shown !== undefined && !isDisplayHandle(shown)) await inOrder(scope, () => io.display(shown));
       }
     } catch (err) {
       outcome = this.report(err, code, label);
@@ -131,7 +131,7 @@ class TypeScriptEngine implements Engine {
     if (checked && compiled) this.language.request({ op: "commit", view }).catch(() => {
       // History is a convenience for completion; a failure must not fail the cell.
     });
-    if (outcome.status === "ok" && last.hasValue && last.value !== undefined) {
+    if (outcome.status === "ok" && last.hasValue && last.value !== undefined && !isDisplayHandle(last.value)) {
       try {
         outcome = { status: "ok", result: await toDisplayData(last.value) };
       } catch (err) {

@@ -31,11 +31,24 @@ function display(value: unknown, options?: { displayId?: string }): CellDisplayH
     scope.io.stream("stderr", `display failed: ${(err as Error)?.message ?? String(err)}\n`);
   const shown = inOrder(scope, () => scope.io.display(value, { displayId }));
   shown.catch(report);
-  return {
+  const handle: CellDisplayHandle = {
     displayId,
     update: (next: unknown) =>
       inOrder(scope, async () => (await shown).update(next)).catch(report),
   };
+  // Hidden from the user's view of the handle; lets the engine tell it from any other value.
+  Object.defineProperty(handle, DISPLAY_HANDLE, { value: true });
+  return handle;
+}
+
+const DISPLAY_HANDLE = Symbol("ibcc.displayHandle");
+
+/**
+ * A handle display() returned: as a cell's value it shows nothing, as
+ * IPython's display() returns None (`await display(x)` ends many cells).
+ */
+export function isDisplayHandle(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[DISPLAY_HANDLE] === true;
 }
 
 function clearOutput(wait = false): void {

@@ -85,4 +85,16 @@ describe("in cells", () => {
     await engine.execute("display(html`<p>a</p>`)\ndisplay(new Badge('b'))", io);
     expect(io.sent.map((s) => s.type === "display" && s.data.data["text/html"])).toEqual(["<p>a</p>", "<span>b</span>"]);
   });
+
+  it("shows nothing as the result of a cell ending in display(), awaited or not; the handle still updates", async () => {
+    const io = recordingIO();
+    const out = await engine.execute("const dh = await display(html`<p>x</p>`)\nawait display(html`<p>y</p>`)", io);
+    expect(out).toEqual({ status: "ok" });
+    expect(io.sent.map((s) => s.type === "display" && s.data.data["text/html"])).toEqual(["<p>x</p>", "<p>y</p>"]);
+    expect(await engine.execute("display('z')", recordingIO())).toEqual({ status: "ok" });
+    // The handle keeps its first cell's output channel; update_display_data finds the output by id.
+    const later = await engine.execute("await dh.update('w')\ndh.displayId", recordingIO());
+    expect(later).toMatchObject({ status: "ok", result: { data: { "text/plain": expect.stringMatching(/^'[\w-]+'$/) } } });
+    expect(io.sent.at(-1)).toMatchObject({ type: "update", data: { data: { "text/plain": "'w'" } } });
+  });
 });
