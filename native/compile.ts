@@ -16,6 +16,20 @@ export function compile(text: string, opts: CompileOptions = {}): Promise<Module
   return run;
 }
 
+let warming: Promise<void> | undefined;
+
+/**
+ * Does the once-per-process compiler set-up (LLVM's statics, built on a
+ * program that cannot fail; about one compile's time) in the background, so
+ * the first compile() costs what any later one does. A process that will
+ * compile calls this early (a kernel at start). Idempotent; compile() works
+ * without it and does the set-up itself.
+ */
+export function prepareCompiler(): Promise<void> {
+  warming ??= binding.warmUp();
+  return warming;
+}
+
 async function compileNow(text: string, opts: CompileOptions): Promise<Module> {
   const r = await binding.compile(text, opts.cflags ?? [], opts.debug ?? 0);
   const diagnostics = parseDiagnostics(r.log);

@@ -22,6 +22,13 @@ export const job: Job = {
     } catch (e) {
       missing = "ibcc n/a: " + why(e);
     }
+    let prepared: number[] | undefined;
+    if (ib) {
+      ctx.log("compile: ibcc, first compile after prepareCompiler()");
+      prepared = [];
+      for (let i = 0; i < reps; i++)
+        prepared.push(...((await runChild("compile", ["0", "prepared"]).catch(() => undefined))?.compile_first ?? []));
+    }
     ctx.log("compile: C detach floor");
     const floor = (extra: string[]) =>
       JSON.parse(execFileSync(ctx.bin.detach_floor, [String(reps), ...extra], { encoding: "utf8" })).samples as number[];
@@ -29,6 +36,7 @@ export const job: Job = {
     const parallel = floor(["parallel"]);
     const rows: Row[] = [
       { job: "compile+load+attach tiny tp, first", unit: "ms", ibcc: ib?.compile_first, bcc: bcc.compile_first, note: missing || "first in a fresh process" },
+      { job: "compile+load+attach tiny tp, first after prepareCompiler()", unit: "ms", ibcc: prepared, bcc: bcc.compile_first, note: missing || "the set-up a kernel starts at launch, done before; BCC column: its first" },
       { job: "compile+load+attach tiny tp, next", unit: "ms", ibcc: ib?.compile_next, bcc: bcc.compile_next, note: missing },
       { job: "detach 10 tracepoints", unit: "ms", ibcc: ib?.detach10, bcc: bcc.detach10, note: missing || "all ten, one program each" },
       { job: "detach 10 tracepoints, C floor", unit: "ms", ibcc: serial, bcc: serial, note: "ten close()s of perf event fds, nothing else; the same program in both columns" },

@@ -10,6 +10,7 @@ export interface Binding {
   openPerfBuffer(map: BpfMap, onBatch: EventCallback, opts?: PerfBufferOptions): EventReader;
   openRingBuffer(map: BpfMap, onBatch: EventCallback): EventReader;
   libbccVersion?: string;
+  prepareCompiler?(): Promise<void>;
 }
 
 // Specifiers held in variables keep tsc from resolving files that may not exist yet.

@@ -12,6 +12,41 @@
 
 namespace ibcc {
 
+// LLVM builds most of its statics on the first compile; doing that on a
+// program that cannot fail keeps them out of reach of a later crashed one. It
+// costs a whole compile (BCC's headers are parsed for any program), so
+// warmUp() lets a process pay it before its first real compile; a compile
+// that comes while it runs waits for it.
+static void WarmUp() {
+  static std::once_flag warm;
+  std::call_once(warm, [] {
+    void* m = bpf_module_create_c_from_string("int ibcc_warm_up(void *ctx) { return 0; }", 0, nullptr, 0, true, nullptr);
+    if (m) bpf_module_destroy(m);
+    malloc_trim(0);
+  });
+}
+
+// warmUp() -> Promise<void>: WarmUp on the pool. No stderr capture: a program
+// that cannot fail prints nothing, and captures must not overlap a compile's.
+class WarmUpWorker : public Napi::AsyncWorker {
+ public:
+  explicit WarmUpWorker(Napi::Env env) : Napi::AsyncWorker(env, "ibcc.warmUp"), deferred_(env) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { WarmUp(); }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+};
+
+static Napi::Value WarmUpCompiler(const Napi::CallbackInfo& info) {
+  auto* w = new WarmUpWorker(info.Env());
+  auto p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 class CompileWorker : public Napi::AsyncWorker {
  public:
   CompileWorker(Napi::Env env, std::string text, std::vector<std::string> cflags, unsigned flags)
@@ -23,13 +58,7 @@ class CompileWorker : public Napi::AsyncWorker {
     std::vector<const char*> argv;
     for (auto& f : cflags_) argv.push_back(f.c_str());
     StderrCapture capture(true);
-    // LLVM builds most of its statics on the first compile; doing that on a
-    // program that cannot fail keeps them out of reach of a later crashed one.
-    static std::once_flag warm;
-    std::call_once(warm, [] {
-      void* m = bpf_module_create_c_from_string("int ibcc_warm_up(void *ctx) { return 0; }", 0, nullptr, 0, true, nullptr);
-      if (m) bpf_module_destroy(m);
-    });
+    WarmUp();
     struct Call {
       CompileWorker* self;
       std::vector<const char*>* argv;
@@ -137,6 +166,7 @@ static Napi::Value ModuleInfo(const Napi::CallbackInfo& info) {
 
 static Registration reg([](Napi::Env env, Napi::Object exports) {
   exports.Set("compile", Napi::Function::New(env, Compile));
+  exports.Set("warmUp", Napi::Function::New(env, WarmUpCompiler));
   exports.Set("moduleInfo", Napi::Function::New(env, ModuleInfo));
 });
 

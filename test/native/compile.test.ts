@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BpfError, CompileError, compile, libbccVersion, VerifierError, type Module } from "../../native/index.js";
+import { BpfError, CompileError, compile, libbccVersion, prepareCompiler, VerifierError, type Module } from "../../native/index.js";
 
 const open: Module[] = [];
 afterAll(() => open.forEach((m) => m.close()));
@@ -10,6 +10,18 @@ afterAll(() => open.forEach((m) => m.close()));
 describe("compile", () => {
   it("reports libbcc's version", () => {
     expect(libbccVersion).toMatch(/^0\.\d+\.\d+/);
+  });
+
+  it("prepares the compiler once, in the background, and compiles after it", async () => {
+    const t0 = performance.now();
+    const p = prepareCompiler();
+    expect(prepareCompiler()).toBe(p);
+    await p;
+    const t1 = performance.now();
+    const m = await compile("int f(void *ctx) { return 0; }");
+    console.log(`prepareCompiler: ${(t1 - t0).toFixed(0)} ms (0 when this process compiled before), then a compile ${(performance.now() - t1).toFixed(0)} ms`);
+    expect(m.functions).toEqual(["f"]);
+    m.close();
   });
 
   it("lists functions, maps, license and warnings of a good program", async () => {
