@@ -12,6 +12,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "./engine.js";
 import { installKernelspec, type InstallOptions } from "./kernelspec/install.js";
+import { raiseMemlockOrReport } from "./memlock.js";
 import type { KernelPlugin } from "./plugin.js";
 import type { Render } from "./protocol/execution-io.js";
 import { addEnvironment } from "./protocol/handlers/kernel-info.js";
@@ -64,6 +65,7 @@ async function runKernel(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
+  raiseMemlockOrReport();
   // Sockets first: the engine and its plugins take seconds to import, and a
   // client's readiness check (kernel_info) need not wait for them.
   await loadEnvironment();

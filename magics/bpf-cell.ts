@@ -8,6 +8,7 @@ import { blockSpec } from "./spec/block.js";
 import { HEADER_OPTIONS, HeaderSyntaxError } from "./spec/header.js";
 import { headersWarning } from "./headers-check.js";
 import { loadProgram } from "./load.js";
+import { checkBpfPrivileges } from "./privileges.js";
 import { bind } from "./programs.js";
 import { setCurrentIO } from "./session.js";
 import { programTypeText } from "./type-text.js";
@@ -46,6 +47,7 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
     if (e instanceof HeaderSyntaxError) throw new CellError("UsageError", e.message, [e.message, "", BPF_CELL_USAGE]);
     throw e;
   }
+  checkBpfPrivileges();
   if (!warnedAboutHeaders) {
     warnedAboutHeaders = true;
     const w = headersWarning();

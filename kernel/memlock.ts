@@ -1,0 +1,52 @@
+/**
+ * Raises RLIMIT_MEMLOCK for the kernel process at start. Kernels before 5.11
+ * charge BPF maps and programs to it and its default (8 MiB or less) makes
+ * loads fail with EPERM; later kernels charge the memory cgroup instead, and
+ * raising it costs nothing. Node cannot call setrlimit, so util-linux's
+ * prlimit does it on our pid. When it cannot (no CAP_SYS_RESOURCE, no
+ * prlimit), the limit in force is reported on stderr instead.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export interface MemlockOutcome {
+  raised: boolean;
+  /** The soft and hard limits now in force, as /proc/self/limits shows them. */
+  limit: string;
+  reason?: string;
+}
+
+export function currentMemlock(pid: number | "self" = "self"): string {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, "utf8").split("\n").find((l) => l.startsWith("Max locked memory"));
+    const [soft, hard] = (line ?? "").slice("Max locked memory".length).trim().split(/\s+/);
+    return `soft ${soft}, hard ${hard}`;
+  } catch {
+    return "unknown";
+  }
+}
+
+const prlimit = (value: string) =>
+  spawnSync("prlimit", ["--pid", String(process.pid), `--memlock=${value}`], { encoding: "utf8", timeout: 5000 });
+
+export function raiseMemlock(): MemlockOutcome {
+  const r = prlimit("unlimited:unlimited");
+  if (r.status === 0) return { raised: true, limit: currentMemlock() };
+  const reason = r.error ? r.error.message : (r.stderr || `prlimit exited with ${r.status}`).trim();
+  // Without CAP_SYS_RESOURCE the soft limit may still go up to the hard one.
+  const hard = /hard (\S+)/.exec(currentMemlock())?.[1];
+  if (hard && !r.error) prlimit(`${hard}:`);
+  return { raised: false, limit: currentMemlock(), reason };
+}
+
+/** Raises the limit, or says on stderr why not and what is in force. */
+export function raiseMemlockOrReport(write: (text: string) => void = (t) => process.stderr.write(t)): MemlockOutcome {
+  const o = raiseMemlock();
+  if (!o.raised) {
+    write(
+      `ibcc: could not raise RLIMIT_MEMLOCK to unlimited (${o.reason}); locked-memory limit is ${o.limit}. ` +
+        `On kernels before 5.11 BPF maps and programs count against it and loads may fail with EPERM.\n`,
+    );
+  }
+  return o;
+}

@@ -1,0 +1,106 @@
+/**
+ * Limits: the kernel raises RLIMIT_MEMLOCK at start (or says why not), and a
+ * kernel run as an unprivileged user answers a %%bpf cell with a message that
+ * names the capabilities BPF needs, while TypeScript cells still work.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { currentMemlock } from "../../kernel/memlock.js";
+import { CLI, KernelClient, freePorts } from "../support/kernel-client.js";
+import { RawClient } from "./raw-client.js";
+import { until } from "./proc.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "ibcc-limits-"));
+chmodSync(scratch, 0o755);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Whether this test process holds a capability (by number) in its effective set. */
+function hasCapability(bit: number): boolean {
+  const hex = /CapEff:\s+([0-9a-f]+)/.exec(readFileSync("/proc/self/status", "utf8"))![1];
+  return ((BigInt(`0x${hex}`) >> BigInt(bit)) & 1n) === 1n;
+}
+
+const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, "");
+
+describe("RLIMIT_MEMLOCK", () => {
+  it("is raised to unlimited at start, or to the hard limit and reported", async () => {
+    const k = await KernelClient.start();
+    try {
+      const limit = currentMemlock(k.proc.pid!);
+      const canRaise = hasCapability(24); // CAP_SYS_RESOURCE
+      console.log(
+        `memlock of the kernel (pid ${k.proc.pid}): ${limit}; of this test process: ${currentMemlock()}; ` +
+          `CAP_SYS_RESOURCE ${canRaise ? "held: expect unlimited" : "not held here: expect soft = hard and a report on stderr"}`,
+      );
+      if (canRaise) expect(limit).toBe("soft unlimited, hard unlimited");
+      else {
+        const [, soft, hard] = /soft (\S+), hard (\S+)/.exec(limit)!;
+        expect(soft).toBe(hard);
+        expect(await until(() => /could not raise RLIMIT_MEMLOCK/.test(k.stderr), 5000)).toBe(true);
+        console.log(`kernel stderr: ${k.stderr.split("\n").find((l) => /MEMLOCK/.test(l))}`);
+      }
+    } finally {
+      await k.close();
+    }
+  });
+});
+
+/** Starts `ibcc kernel` as nobody (uid/gid 65534, no groups, no capabilities). */
+async function startUnprivileged(): Promise<{ proc: ChildProcess; connection: Record<string, unknown>; stderr: () => string }> {
+  const dir = join(scratch, "nobody");
+  mkdirSync(dir, { mode: 0o777 });
+  chmodSync(dir, 0o777);
+  const ports = await freePorts(5);
+  const connection = { transport: "tcp", ip: "127.0.0.1", shell_port: ports[0], iopub_port: ports[1], stdin_port: ports[2], control_port: ports[3], hb_port: ports[4], key: randomUUID(), signature_scheme: "hmac-sha256" };
+  const file = join(dir, "kernel.json");
+  writeFileSync(file, JSON.stringify(connection));
+  chmodSync(file, 0o644); // readable by nobody; this test's key is throw-away
+  const proc = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", process.execPath, CLI, "kernel", file], {
+    env: { ...process.env, HOME: dir, IBCC_DATA_DIR: join(dir, "data") },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  return { proc, connection, stderr: () => stderr };
+}
+
+describe("without the capabilities BPF needs", () => {
+  it("a %%bpf cell names CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN; TypeScript cells work", async () => {
+    const k = await startUnprivileged();
+    const c = new RawClient(k.connection);
+    try {
+      // Ready once kernel_info is answered.
+      let ready = false;
+      for (let i = 0; i < 60 && !ready; i++) {
+        const id = c.send("shell", "kernel_info_request", {});
+        ready = await c.reply(id, 1000).then(() => true, () => false);
+        if (k.proc.exitCode !== null) throw new Error(`kernel exited: ${k.stderr()}`);
+      }
+      expect(ready).toBe(true);
+      const ts = await c.reply(c.execute("const who = process.getuid(); who"));
+      expect(ts.content.status).toBe("ok");
+      const tsResult = await c.waitFor((m) => m.header.msg_type === "execute_result" && m.parent_header.msg_id === ts.parent_header.msg_id);
+      const bpf = await c.reply(c.execute("%%bpf p\nTRACEPOINT_PROBE(syscalls, sys_enter_getppid) { return 0; }"), 60_000);
+      const text = plain(`${bpf.content.ename}: ${bpf.content.evalue}\n${(bpf.content.traceback ?? []).join("\n")}`);
+      const after = await c.reply(c.execute("who + 1"));
+      console.log(`unprivileged kernel (uid ${tsResult.content.data["text/plain"]}): %%bpf -> ${text.split("\n").slice(0, 3).join(" | ")}`);
+      console.log(`unprivileged kernel stderr: ${k.stderr().trim().split("\n").filter((l) => /memlock|MEMLOCK/i.test(l)).join(" ") || "(nothing about memlock)"}`);
+      expect(tsResult.content.data["text/plain"]).toBe("65534");
+      expect(bpf.content.status).toBe("error");
+      expect(text).toMatch(/CAP_BPF/);
+      expect(text).toMatch(/CAP_PERFMON/);
+      expect(text).toMatch(/CAP_SYS_ADMIN/);
+      expect(after.content.status).toBe("ok");
+      // The limit could not be raised without CAP_SYS_RESOURCE: it is reported instead.
+      expect(k.stderr()).toMatch(/could not raise RLIMIT_MEMLOCK.*locked-memory limit is soft/);
+    } finally {
+      c.close();
+      k.proc.kill("SIGKILL");
+      await until(() => k.proc.exitCode !== null || k.proc.signalCode !== null, 5000);
+    }
+  }, 120_000);
+});
