@@ -5,25 +5,31 @@
  *
  * Limits, per request (cell):
  * - BYTES_PER_VALUE: each value of a display's data (text/plain, text/html,
- *   image/png, ...) above 1 MiB is cut: text/plain keeps its first 1 MiB and
- *   says so, other types are dropped and text/plain says so.
- * - A token bucket over stream text and display data: a burst of BURST_BYTES
- *   (2 MiB), then RATE_BYTES_PER_S (512 KiB/s). Output past it is dropped,
+ *   image/png, ...) above 8 MiB is cut: text/plain keeps its first 8 MiB and
+ *   says so, other types are dropped and text/plain says so. Charts and
+ *   tables stay far below it.
+ * - Stream text: a token bucket of BURST_BYTES (2 MiB), then RATE_BYTES_PER_S
+ *   (512 KiB/s). Display data: its own bucket, 32 MiB then 8 MiB/s, so a live
+ *   chart is never starved by a chatty loop. Output past a bucket is dropped,
  *   and a stderr notice (at most one per 10 s) says why.
  * Status, execute_input, errors, clear_output and comm messages pass as they are.
  */
 import type { Content } from "./message.js";
 
-export const BYTES_PER_VALUE = 1024 * 1024;
+export const BYTES_PER_VALUE = 8 * 1024 * 1024;
 export const BURST_BYTES = 2 * 1024 * 1024;
 export const RATE_BYTES_PER_S = 512 * 1024;
+export const DISPLAY_BURST_BYTES = 32 * 1024 * 1024;
+export const DISPLAY_RATE_BYTES_PER_S = 8 * 1024 * 1024;
 
 const NOTICE_EVERY_MS = 10_000;
 
 const LIMITED = new Set(["stream", "display_data", "update_display_data", "execute_result"]);
 
 const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-const LIMITS_TEXT = `limits: ${mib(BURST_BYTES)} burst, then ${RATE_BYTES_PER_S / 1024} KiB/s of output per cell; ${mib(BYTES_PER_VALUE)} per displayed value`;
+const LIMITS_TEXT =
+  `limits per cell: printed text ${mib(BURST_BYTES)} then ${RATE_BYTES_PER_S / 1024} KiB/s; ` +
+  `displays ${mib(DISPLAY_BURST_BYTES)} then ${mib(DISPLAY_RATE_BYTES_PER_S)}/s; ${mib(BYTES_PER_VALUE)} per displayed value`;
 
 export interface Limited {
   /** What to send instead of the original content; undefined drops it. */
@@ -32,44 +38,59 @@ export interface Limited {
   notice?: string;
 }
 
-export class OutputLimiter {
-  private tokens = BURST_BYTES;
+class Bucket {
+  private tokens: number;
   private last: number;
+  constructor(
+    private readonly burst: number,
+    private readonly rate: number,
+    private readonly now: () => number,
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+  take(size: number): boolean {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate);
+    this.last = t;
+    if (size > this.tokens) return false;
+    this.tokens -= size;
+    return true;
+  }
+}
+
+export class OutputLimiter {
+  private readonly stream: Bucket;
+  private readonly displays: Bucket;
   private dropping = false;
   private lastNotice = -Infinity;
   /** Bytes dropped over the cell. */
   dropped = 0;
 
   constructor(private readonly now: () => number = () => performance.now()) {
-    this.last = now();
+    this.stream = new Bucket(BURST_BYTES, RATE_BYTES_PER_S, now);
+    this.displays = new Bucket(DISPLAY_BURST_BYTES, DISPLAY_RATE_BYTES_PER_S, now);
   }
 
   apply(msgType: string, content: Content): Limited {
     if (!LIMITED.has(msgType)) return { content };
-    const cut = msgType === "stream" ? content : capData(content);
+    const isStream = msgType === "stream";
+    const cut = isStream ? content : capData(content);
     const size = sizeOf(msgType, cut);
-    this.refill();
-    if (size <= this.tokens) {
-      this.tokens -= size;
+    if ((isStream ? this.stream : this.displays).take(size)) {
       this.dropping = false;
       return { content: cut };
     }
     this.dropped += size;
     if (this.dropping) return {};
     this.dropping = true;
-    // A spell starts each time the bucket runs dry again; say so at most every NOTICE_EVERY_MS.
+    // A spell starts each time a bucket runs dry again; say so at most every NOTICE_EVERY_MS.
     const t = this.now();
     if (t - this.lastNotice < NOTICE_EVERY_MS) return {};
     this.lastNotice = t;
     return {
       notice: `[ibcc: output is being dropped: this cell produced output faster than the front end should take it (${LIMITS_TEXT}); the cell keeps running]\n`,
     };
-  }
-
-  private refill(): void {
-    const t = this.now();
-    this.tokens = Math.min(BURST_BYTES, this.tokens + ((t - this.last) / 1000) * RATE_BYTES_PER_S);
-    this.last = t;
   }
 }
 
