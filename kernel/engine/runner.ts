@@ -7,6 +7,7 @@
 import vm from "node:vm";
 import type { SessionContext } from "./context.js";
 import { Interrupted, isSigintBreak, whenAborted } from "./interrupt.js";
+import { takePendingSigint } from "./sigint.js";
 import { mapFrame, type ScriptTable } from "./traceback.js";
 import { ChunkSyntaxError, compileChunk } from "./transpile.js";
 
@@ -52,6 +53,8 @@ export async function runPrepared(session: SessionContext, chunk: PreparedChunk,
   };
   try {
     for (const { isAsync, script } of chunk.segments) {
+      // A SIGINT that came since the last run interrupts before this one (sigint.ts).
+      takePendingSigint();
       if (signal.aborted) throw new Interrupted();
       let value: unknown;
       try {

@@ -9,6 +9,7 @@ import { HistoryStore } from "../history/store.js";
 import type { Render } from "../protocol/execution-io.js";
 import { KernelCore } from "../protocol/kernel-core.js";
 import { Signer } from "../protocol/signer.js";
+import { onSigint } from "../engine/sigint.js";
 import { bindEndpoint, portOf, readConnectionFile, writeBackPorts, type PortName } from "./connection.js";
 import { ControlLink } from "./control-link.js";
 import { allowUnsignedFromEnv, checkKey } from "./key-policy.js";
@@ -67,8 +68,9 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   void pump(stdin, (f) => core.onStdin(f));
 
   // SIGINT never kills the kernel: clients interrupt with it, and the control
-  // worker raises it on interrupt_request when the main thread is stuck.
-  process.on("SIGINT", () => core.interrupt());
+  // worker raises it on interrupt_request when the main thread is stuck. Not a
+  // process.on("SIGINT") listener: see engine/sigint.ts.
+  onSigint(() => core.interrupt());
   process.on("SIGTERM", () => void core.shutdown(false));
   // Node ends the process on an unhandled rejection; a cell's dropped promise
   // must not take the kernel down with it.
