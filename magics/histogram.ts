@@ -4,6 +4,7 @@
  * as a chart with BCC's star-bar text as its plain form.
  */
 import { histogram as histogramBundle, histogramText, type HistogramData, type HistogramSection } from "../kernel/display/histogram.js";
+import type { ViewSource } from "../kernel/display/metadata.js";
 import type { DisplayData } from "../kernel/plugin.js";
 
 export interface HistogramOptions {
@@ -28,6 +29,8 @@ export class Histogram {
   constructor(
     readonly data: HistogramData,
     readonly options: HistogramOptions = {},
+    /** Where the counts came from, recorded in the chart's metadata. */
+    readonly source?: ViewSource,
   ) {}
 
   /** BCC's print_log2_hist / print_linear_hist text. */
@@ -46,7 +49,7 @@ export class Histogram {
   }
 
   [Symbol.for("Jupyter.display")](): Promise<DisplayData> {
-    return histogramBundle(this.data, { title: this.options.title, logScale: this.options.logScale });
+    return histogramBundle(this.data, { title: this.options.title, logScale: this.options.logScale, source: this.source });
   }
 }
 

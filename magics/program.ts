@@ -6,6 +6,7 @@
 import type { Attachment, Module, Program as NativeProgram } from "../native/types.js";
 import type { Codec } from "../native/codec.js";
 import { records } from "../kernel/display/info.js";
+import type { ProgramOrigin } from "./view-source.js";
 import type { DisplayData } from "../kernel/plugin.js";
 import type { AttachSpec, BlockSpec } from "./spec/types.js";
 import { describeAttach } from "./spec/types.js";
@@ -40,6 +41,8 @@ export class Program {
   private tables = new Map<string, Table>();
   private streams = new Set<EventStream>();
   private isClosed = false;
+  /** The loaded functions' tags and when the program was made, for views' metadata. */
+  readonly origin: ProgramOrigin;
 
   constructor(
     readonly name: string,
@@ -56,6 +59,7 @@ export class Program {
       Object.defineProperty(maps, m, { enumerable: true, get: () => this.table(m) });
     }
     this.maps = maps;
+    this.origin = { tags: [...functions.values()].map((p) => p.tag), attachedAt: new Date() };
   }
 
   get closed(): boolean {
@@ -73,7 +77,7 @@ export class Program {
     if (!t) {
       if (!this.module.mapNames.includes(name) || !isUserMap(name))
         throw new Error(`${this.name} has no map '${name}'; its maps are ${this.userMaps().join(", ") || "(none)"}`);
-      t = new Table(this.module.map(name), this.eventCodecs.get(name));
+      t = new Table(this.module.map(name), this.eventCodecs.get(name), this.origin);
       this.tables.set(name, t);
     }
     return t;

@@ -6,6 +6,7 @@
 import type { BpfMap } from "../native/types.js";
 import { compileCodec, decodePerCpu, encodePerCpu, intCodec, rawCodec, round8, type Codec } from "../native/codec.js";
 import { table as tableBundle, type TableOptions } from "../kernel/display/table.js";
+import { viewSource, type ProgramOrigin } from "./view-source.js";
 import type { CellIO, DisplayData } from "../kernel/plugin.js";
 import { Histogram, histogramFromEntries, type HistogramOptions } from "./histogram.js";
 import { watch, type WatchOptions } from "./watch.js";
@@ -33,6 +34,8 @@ export class Table<K = unknown, V = unknown> {
   constructor(
     readonly map: BpfMap,
     valueCodec?: Codec<unknown>,
+    /** The program that made the map, for the views' metadata. */
+    readonly origin?: ProgramOrigin,
   ) {
     this.key = codecFor(map.keyDesc, map.keySize) as Codec<K>;
     this.value = (valueCodec ?? codecFor(map.valueDesc, map.valueSize)) as Codec<V>;
@@ -128,7 +131,7 @@ export class Table<K = unknown, V = unknown> {
   }
 
   histogram(options: HistogramOptions = {}): Histogram {
-    return new Histogram(histogramFromEntries(this.entries() as [unknown, unknown][], options), options);
+    return new Histogram(histogramFromEntries(this.entries() as [unknown, unknown][], options), options, viewSource(this.origin));
   }
 
   /** The table view with options (top N, sort column). */
@@ -139,7 +142,7 @@ export class Table<K = unknown, V = unknown> {
   private render(options: TableOptions = {}): DisplayData {
     this.check();
     const rows = this.entries().map(([k, v]) => [k, Array.isArray(v) && this.map.perCpu ? sumPerCpu(v) : v] as const);
-    return tableBundle(rows, { title: options.title ?? `${this.name} (${this.map.type})`, ...options });
+    return tableBundle(rows, { title: options.title ?? `${this.name} (${this.map.type})`, source: viewSource(this.origin), ...options });
   }
 
   /**

@@ -1,3 +1,4 @@
+import { release } from "node:os";
 /**
  * The BPF side through a real Jupyter client and the ibcc kernel process
  * (dist/kernel/cli.js, built by `npx tsc`): outputs, errors, interrupts,
@@ -77,6 +78,12 @@ describe.skipIf(!built)("BPF cells through a Jupyter client", () => {
     expect(mimes).toEqual(expect.arrayContaining(["application/vnd.vegalite.v5+json", "text/plain"]));
     expect(mimes).not.toContain("text/html");
     expect(result.content.data["text/plain"]).toMatch(/syscall nr\s+: count\s+distribution/);
+    // what reproduces the view travels in the output's metadata
+    const meta = result.content.metadata.ibcc;
+    console.log(`histogram metadata: ${JSON.stringify(meta)}`);
+    expect(meta).toMatchObject({ view: "histogram", kernelRelease: release(), libbccVersion: expect.stringMatching(/^0\.\d+/) });
+    expect(meta.programTag).toMatch(/^[0-9a-f]{16}$/);
+    expect(Date.parse(meta.captureWindow.end)).toBeGreaterThanOrEqual(Date.parse(meta.captureWindow.start));
     ok(await k.execute("%detach h"));
   });
 

@@ -1,0 +1,26 @@
+/**
+ * What reproduces a view of a program's data, recorded in each chart's and
+ * table's output metadata: the kernel, libbcc, the program's tags and the
+ * window from attach to the read that drew it.
+ */
+import { release } from "node:os";
+import type { ViewSource } from "../kernel/display/metadata.js";
+import { libbccVersion } from "./environment.js";
+
+const kernelRelease = release();
+const libbcc = libbccVersion();
+
+export interface ProgramOrigin {
+  /** Tags of the program's loaded functions (bpftool's 16-hex-digit hashes). */
+  tags: string[];
+  attachedAt: Date;
+}
+
+export function viewSource(origin: ProgramOrigin | undefined): ViewSource {
+  const source: ViewSource = { kernelRelease, libbccVersion: libbcc };
+  if (origin) {
+    if (origin.tags.length) source.programTag = origin.tags.join(",");
+    source.captureWindow = { start: origin.attachedAt, end: new Date() };
+  }
+  return source;
+}
