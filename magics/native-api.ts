@@ -9,6 +9,7 @@ export interface NativeApi {
   compile(text: string, opts?: CompileOptions): Promise<Module>;
   openPerfBuffer(map: BpfMap, onBatch: BatchCallback, opts?: PerfBufferOptions): EventReader;
   openRingBuffer(map: BpfMap, onBatch: BatchCallback): EventReader;
+  prepareCompiler(): Promise<void>;
 }
 
 let api: Promise<NativeApi> | undefined;

@@ -9,6 +9,7 @@ import { BPF } from "./bpf.js";
 import { DECLARATIONS } from "./declarations.js";
 import { detachAll } from "./programs.js";
 import { setCurrentIO } from "./session.js";
+import { nativeApi } from "./native-api.js";
 
 /**
  * Besides the contract: the kernel may call onExecute with each cell's IO so
@@ -26,5 +27,12 @@ const plugin: KernelPlugin & { onExecute(io: CellIO): void } = {
     setCurrentIO(io);
   },
 };
+
+// LLVM's once-per-process set-up costs about one compile: pay it in the
+// background while the kernel starts, not in the user's first %%bpf cell.
+nativeApi().then(
+  (api) => api.prepareCompiler().catch(() => {}),
+  () => {},
+);
 
 export default plugin;
