@@ -21,6 +21,7 @@ import { createSessionContext, type SessionContext } from "./context.js";
 import { Interrupted, whenAborted } from "./interrupt.js";
 import { isComplete } from "./is-complete.js";
 import { LanguageClient } from "./language-client.js";
+import { dropPendingSigint } from "./sigint.js";
 import { MagicRegistry, UnknownMagic } from "./registry.js";
 import { prepareChunk, runChunk, runPrepared, type PreparedChunk } from "./runner.js";
 import { cellScope, inOrder, isLatestScope, newScope, setLatestScope, streamInOrder, type CellScope } from "./scope.js";
@@ -78,6 +79,7 @@ class TypeScriptEngine implements Engine {
   }
 
   async execute(code: string, io: ExecutionIO): Promise<ExecuteOutcome> {
+    dropPendingSigint();
     const controller = new AbortController();
     this.running = controller;
     const signal = AbortSignal.any([io.signal, controller.signal]);

@@ -70,6 +70,16 @@ export function takePendingSigint(): void {
   deliver();
 }
 
+/**
+ * Forgets a SIGINT that came while no cell ran (and before the poll saw it):
+ * an interrupt while idle stops nothing, and must not stop the next cell.
+ */
+export function dropPendingSigint(): void {
+  if (!binding?.watchdogHasPendingSigint()) return;
+  binding.stopSigintWatchdog();
+  binding.startSigintWatchdog();
+}
+
 function deliver(): void {
   for (const h of handlers) {
     try {
