@@ -66,7 +66,8 @@ interface Phase {
 }
 
 const PHASES: Phase[] = [
-  { name: "attach", setup: [], cell: ATTACH, maxDelayMs: 4000 },
+  // A first program loads the BPF side, so the kill lands in this cell's compile, load or attach.
+  { name: "attach", setup: ["%%bpf warm\nTRACEPOINT_PROBE(syscalls, sys_enter_getpgid) { return 0; }"], cell: ATTACH, maxDelayMs: 3000 },
   {
     name: "stream",
     setup: [ATTACH, EVENTS],
