@@ -63,7 +63,8 @@ describe("a corpus of invalid BPF programs", () => {
     );
     expect(misses).toEqual([]);
     expect(k.proc.exitCode).toBe(null);
-    expect(fdsAfter).toBe(fdsBefore);
+    // None gained: one the BPF side opened lazily (an epoll, a worker's pipe) may close meanwhile.
+    expect(fdsAfter).toBeLessThanOrEqual(fdsBefore);
     expect(progsAfter).toEqual(progsBefore);
     // Other processes may load programs meanwhile, so the machine-wide list is
     // printed, and what this kernel holds is what is compared.
