@@ -54,11 +54,13 @@ describe("soak", () => {
     for (const f of [start, middle, end]) {
       console.log(`soak cell ${String(f.cell).padStart(4)}: VmRSS ${(f.rss / 1024).toFixed(1)} MiB, fds ${f.fds}, programs held ${f.progs}`);
     }
-    // Least-squares slope of VmRSS over the cells: a leak shows as a steady climb.
-    const n = figures.length;
-    const mx = figures.reduce((a, f) => a + f.cell, 0) / n;
-    const my = figures.reduce((a, f) => a + f.rss, 0) / n;
-    const slope = figures.reduce((a, f) => a + (f.cell - mx) * (f.rss - my), 0) / figures.reduce((a, f) => a + (f.cell - mx) ** 2, 0);
+    // Least-squares slope of VmRSS over the second half of the run (the first
+    // still has the heap settling): a leak shows as a steady climb.
+    const late = figures.filter((f) => f.cell >= CELLS / 2);
+    const n = late.length;
+    const mx = late.reduce((a, f) => a + f.cell, 0) / n;
+    const my = late.reduce((a, f) => a + f.rss, 0) / n;
+    const slope = late.reduce((a, f) => a + (f.cell - mx) * (f.rss - my), 0) / late.reduce((a, f) => a + (f.cell - mx) ** 2, 0);
     console.log(`soak: VmRSS series (MiB) ${figures.map((f) => (f.rss / 1024).toFixed(0)).join(" ")}; slope ${slope.toFixed(1)} KiB/cell`);
     console.log(`soak: ${CELLS} cells in ${total.toFixed(1)} s (${((total * 1000) / CELLS).toFixed(0)} ms/cell)`);
     expect(end.fds).toBe(start.fds);
@@ -68,6 +70,7 @@ describe("soak", () => {
     // drift of a few hundred KiB a cell that is printed here and not yet
     // explained. The bound catches a gross leak: 1 MiB a cell.
     if (slope > 128) console.log(`soak: WARNING: VmRSS drifts ${slope.toFixed(0)} KiB/cell over ${CELLS} cells`);
-    expect(slope).toBeLessThan(1024);
+    // Short runs (IBCC_SOAK_CELLS < 100) are for trying the cell out; the heap is still settling.
+    if (CELLS >= 100) expect(slope).toBeLessThan(1024);
   }, 900_000);
 });
