@@ -8,6 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { release as osRelease } from "node:os";
 
 export interface MemlockOutcome {
   raised: boolean;
@@ -42,11 +43,19 @@ export function raiseMemlock(): MemlockOutcome {
 /** Raises the limit, or says on stderr why not and what is in force. */
 export function raiseMemlockOrReport(write: (text: string) => void = (t) => process.stderr.write(t)): MemlockOutcome {
   const o = raiseMemlock();
-  if (!o.raised) {
+  // From 5.11 the kernel charges BPF memory to the cgroup, not to this limit:
+  // a limit we could not raise matters only to older kernels.
+  if (!o.raised && !chargesCgroup()) {
     write(
       `ibcc: could not raise RLIMIT_MEMLOCK to unlimited (${o.reason}); locked-memory limit is ${o.limit}. ` +
         `On kernels before 5.11 BPF maps and programs count against it and loads may fail with EPERM.\n`,
     );
   }
   return o;
+}
+
+/** True on kernels from 5.11, which no longer charge BPF memory to RLIMIT_MEMLOCK. */
+export function chargesCgroup(release: string = osRelease()): boolean {
+  const [major, minor] = release.split(/[.-]/).map(Number);
+  return major > 5 || (major === 5 && minor >= 11);
 }
