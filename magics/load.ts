@@ -77,6 +77,10 @@ function attachError(a: AttachSpec, e: unknown): CellError {
   if (e instanceof BpfError && e.code === "ENODEV") hints.push(`no such network interface? (ip link shows them)`);
   if (e instanceof BpfError && e.code === "ENOENT" && a.hook === "uprobe") hints.push(`check that ${a.binary} exists and has the symbol ${a.symbol} (nm -D ${a.binary})`);
   if (e instanceof BpfError && e.code === "EEXIST" && (a.hook === "xdp" || a.hook === "tc")) hints.push(`another program is already attached there`);
+  // The kernel checks a tracepoint program's context reads against the event's
+  // record size only when attaching, and answers with a bare EACCES.
+  if (e instanceof BpfError && e.code === "EACCES" && a.hook === "tracepoint")
+    hints.push(`the kernel refused the program for this tracepoint: it reads past the event's record (args); read only the args fields listed in /sys/kernel/tracing/events/${a.category}/${a.event}/format`);
   return new CellError("AttachError", msg, [ansi.boldRed("AttachError") + ": " + msg, ...hints.map((h) => ansi.green("hint: ") + h)]);
 }
 

@@ -11,6 +11,7 @@ const HINTS: [RegExp, string][] = [
   [/invalid mem access 'map_value_or_null'/, "the map lookup's result is used without a NULL check: `if (!p) return 0;` before using it"],
   [/unbounded memory access|invalid access to map value|value is outside of the allowed memory range|min value is negative/, "an index into a map value or array is not bounded: check it against the size (`if (i >= N) return 0;`) so the verifier can prove the access is in range"],
   [/back-edge|unbounded loop|infinite loop|loop is not bounded|BPF program is too large/, "a loop the verifier cannot bound: give it a constant upper bound (`for (int i = 0; i < 16; i++)`), or use #pragma unroll"],
+  [/last insn is not an exit or jmp|call to invalid destination/, "the program calls a function that is neither a BPF helper nor defined in the block (see clang's 'implicit declaration' warning): define it above as `static inline`, or use the helper's right name"],
   [/R0 !read_ok/, "the function does not return a value on every path: end it with `return 0;`"],
   [/cannot call GPL-restricted function|GPL-incompatible/, "this helper needs a GPL-compatible license: BCC defaults to GPL; check no LICENSE/_license section overrides it"],
   [/invalid indirect read from stack|invalid read from stack/, "a stack buffer is passed to a helper before all its bytes are set: initialise it (`struct data_t d = {};` or __builtin_memset)"],
