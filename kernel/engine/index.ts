@@ -116,11 +116,15 @@ class TypeScriptEngine implements Engine {
         p.kind === "ts" ? prepareChunk(this.scripts, { view: p.view, label, source: code, wantResult: i === pieces.length - 1 }) : undefined,
       );
       compiled = true;
-      if (checked) this.warnTypes(view, label, scope);
+      // A magic may bind globals the TypeScript after it uses (`%%bpf NAME` then
+      // NAME.maps...): check the cell once its last magic has declared them.
+      const lastMagic = pieces.map((p) => p.kind !== "ts").lastIndexOf(true);
+      if (checked && lastMagic < 0) this.warnTypes(view, label, scope);
       for (const [i, piece] of pieces.entries()) {
         if (signal.aborted) throw new Interrupted();
         const isLast = i === pieces.length - 1;
         last = await this.runPiece(piece, code, label, scope, prepared[i]);
+        if (checked && i === lastMagic) this.warnTypes(view, label, scope);
         const shown = last.value;
         if (!isLast && last.hasValue && shown !== undefined && !isDisplayHandle(shown)) await inOrder(scope, () => io.display(shown));
       }

@@ -157,6 +157,18 @@ describe("running mixed cells", () => {
   });
 });
 
+describe("type checks of cells that mix magics and TypeScript", () => {
+  it("know a global a block binds for the TypeScript after it in the same cell", async () => {
+    const io = recordingIO(503);
+    const out = await engine.execute("%%upper same\nxyz\n%%ts\nconst t: string = same.text;\nconst bad: number = same.text;", io);
+    expect(out.status).toBe("ok");
+    const warning = "<cell 503>:5:7 - TS2322: Type 'string' is not assignable to type 'number'.";
+    const stderr = await stderrSoon(io, warning);
+    expect(stderr).toContain(warning);
+    expect(stderr).not.toMatch(/Cannot find name 'same'/);
+  });
+});
+
 describe("kernel magics", () => {
   it("%lsmagic lists every magic with its help, as text and HTML", async () => {
     const out = await engine.execute("%lsmagic", recordingIO());
