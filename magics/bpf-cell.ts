@@ -9,7 +9,7 @@ import { HEADER_OPTIONS, HeaderSyntaxError } from "./spec/header.js";
 import { headersWarning } from "./headers-check.js";
 import { loadProgram } from "./load.js";
 import { checkBpfPrivileges } from "./privileges.js";
-import { bind } from "./programs.js";
+import { bind, byName } from "./programs.js";
 import { setCurrentIO } from "./session.js";
 import { programTypeText } from "./type-text.js";
 import { completeInBlock, inspectInBlock } from "./helpers-doc.js";
@@ -53,7 +53,19 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
     const w = headersWarning();
     if (w) ctx.stream("stderr", w);
   }
+  // The same text again (the usual "run the cell once more"): keep the compiled
+  // and attached programs, empty the maps. Text that includes local files may
+  // differ while reading the same, so it always compiles afresh.
+  const source = JSON.stringify([block.args.trim(), block.body]);
+  const earlier = byName(spec.name);
+  if (earlier && earlier.source === source && earlier.renewable && !/#\s*include\s*"/.test(block.body)) {
+    const renewed = earlier.renew();
+    bind(spec.name, renewed);
+    ctx.setGlobal(spec.name, renewed, programTypeText(renewed));
+    return renewed;
+  }
   const program = await loadProgram(spec, { body: block.body, headerLine: block.headerLine });
+  program.source = source;
   bind(spec.name, program);
   ctx.setGlobal(spec.name, program, programTypeText(program));
   return program;

@@ -139,6 +139,44 @@ export class Program {
     });
   }
 
+  /**
+   * What the block was made from (header arguments and body): an unchanged
+   * re-run with the same text can take this program over (see renew()).
+   */
+  source?: string;
+
+  /**
+   * Whether renew() keeps the promise of a re-run: fresh, empty maps. A ring
+   * buffer may still hold records of the old run that no one can discard.
+   */
+  get renewable(): boolean {
+    return !this.isClosed && !this.spec.noAttach && this.module.mapNames.every((m) => this.module.map(m).type !== "ringbuf");
+  }
+
+  /**
+   * An unchanged block run again: the compiled module, the loaded functions
+   * and their attachments pass to a new Program whose maps are emptied, and
+   * this one ends (its streams, watches and tables stop) without detaching.
+   * Recompiling, reloading and re-attaching the same text would give the same
+   * programs at the same hooks, at the cost of a compile.
+   */
+  renew(): Program {
+    this.assertOpen();
+    this.isClosed = true;
+    for (const s of this.streams) s.close();
+    for (const t of this.tables.values()) t.markClosed();
+    for (const name of this.module.mapNames) {
+      const map = this.module.map(name);
+      // Event maps hold the readers' perf fds (gone with the streams); the
+      // event-type arrays hold nothing but a type.
+      if (map.type === "perf_event_array" || name.startsWith(EVENT_TYPE_MAP_PREFIX)) continue;
+      map.clear();
+    }
+    const next = new Program(this.name, this.spec, this.module, this.functions, this.attached, this.eventCodecs, this.api);
+    next.source = this.source;
+    return next;
+  }
+
   /** Detaches and frees everything; idempotent. */
   close(): void {
     if (this.isClosed) return;
