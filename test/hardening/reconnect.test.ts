@@ -44,6 +44,9 @@ describe("a client that goes away mid-stream", () => {
       const streamOutputSeenByB = b.received.filter((m) => m.channel === "iopub" && m.parent_header.msg_id === stream).length;
       const interrupt = await b.reply(b.send("control", "interrupt_request", {}));
       expect(interrupt.content.status).toBe("ok");
+      // The interrupted cell ends with an error, and stop_on_error would abort a
+      // cell queued before that: wait until the stream's cell has gone idle.
+      await b.waitFor((m) => m.channel === "iopub" && m.parent_header.msg_id === stream && m.header.msg_type === "status" && m.content.execution_state === "idle");
       const kept = await b.reply(b.execute("kept + 1"));
       const result = await b.waitFor((m) => m.header.msg_type === "execute_result" && m.parent_header.msg_id === kept.parent_header.msg_id);
       const got = await b.reply(b.execute("globalThis.got"));
