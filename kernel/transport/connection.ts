@@ -1,5 +1,5 @@
 /** The connection file jupyter_client writes, and the endpoints it names. */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 export interface ConnectionInfo {
   transport: "tcp" | "ipc";
@@ -71,7 +71,11 @@ export function portOf(endpoint: string): number {
 export function writeBackPorts(path: string, info: ConnectionInfo, bound: Record<PortName, number>): void {
   if (PORT_NAMES.every((name) => info[name] === bound[name])) return;
   const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  writeFileSync(path, JSON.stringify({ ...raw, ...bound }, null, 1) + "\n", { mode: 0o600 });
-  // `mode` applies only when the file is created; the key inside is a secret.
-  chmodSync(path, 0o600);
+  // Written beside it and renamed over it, so that a client reading the file
+  // meanwhile sees the old or the new one, never half of it; 0600 from the
+  // start, since the key inside is a secret.
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ ...raw, ...bound }, null, 1) + "\n", { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
 }

@@ -54,16 +54,18 @@ describe("event streams", () => {
     const N = 7;
     const stream = prog.events<{ pid: number; ppid: number; comm: string }>("execs", { for: 20_000 });
     const seen: { pid: number; ppid: number; comm: string }[] = [];
-    const started: number[] = [];
-    let i = 0;
-    for await (const ev of stream) {
-      if (i === 0) {
-        // the reader is open once the first next() ran: start the programs now
-        for (; i < N; i++) execFileSync(bin);
-        started.push(i);
+    // The reader opens on the first next(): ask for it, then start the
+    // programs (on a quiet machine no other exec would wake the stream).
+    const iter = stream[Symbol.asyncIterator]();
+    const first = iter.next();
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < N; i++) execFileSync(bin);
+    for (let r = await first; !r.done; r = await iter.next()) {
+      if (r.value.comm === name) seen.push(r.value);
+      if (seen.length === N) {
+        await iter.return?.();
+        break;
       }
-      if (ev.comm === name) seen.push(ev);
-      if (seen.length === N) break;
     }
     expect(stream.closed).toBe(true);
     console.log(`execs: ${seen.length} of ${N} seen, stream received ${stream.received}, lost ${stream.lost}`);
