@@ -33,8 +33,10 @@ interface BpfWatchOptions {
   every?: number;
   /** Total milliseconds (default: until the cell is interrupted). */
   for?: number;
-  /** "table" (default) or "histogram". */
-  view?: "table" | "histogram";
+  /** "table" (default), "histogram", "heatmap" (a log2 histogram's counts per interval) or "line" (a metric over time). */
+  view?: "table" | "histogram" | "heatmap" | "line";
+  /** For view "line": "rate" (default: what the values added per second), "total", or a histogram's percentile such as "p99". */
+  metric?: string;
   histogram?: BpfHistogramOptions;
   table?: { top?: number; sortBy?: string; ascending?: boolean; columns?: string[]; title?: string };
 }

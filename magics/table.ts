@@ -7,6 +7,7 @@ import type { BpfMap } from "../native/types.js";
 import { compileCodec, decodePerCpu, encodePerCpu, intCodec, rawCodec, round8, type Codec } from "../native/codec.js";
 import { table as tableBundle, type TableOptions } from "../kernel/display/table.js";
 import { viewSource, type ProgramOrigin } from "./view-source.js";
+import { heatMapView, lineView } from "./watch-views.js";
 import type { CellIO, DisplayData } from "../kernel/plugin.js";
 import { Histogram, histogramFromEntries, type HistogramOptions } from "./histogram.js";
 import { watch, type WatchOptions } from "./watch.js";
@@ -150,15 +151,57 @@ export class Table<K = unknown, V = unknown> {
    * the cell is interrupted: `await table.watch({ every: 1000, for: 10000 })`.
    * `view: "histogram"` draws the histogram instead of the table.
    */
-  watch(options: WatchOptions & { view?: "table" | "histogram"; histogram?: HistogramOptions; table?: TableOptions; io?: CellIO } = {}): Promise<number> {
+  watch(
+    options: WatchOptions & {
+      view?: "table" | "histogram" | "heatmap" | "line";
+      histogram?: HistogramOptions;
+      table?: TableOptions;
+      /** For view "line": "rate" (default), "total", or a percentile of a histogram map such as "p99". */
+      metric?: string;
+      io?: CellIO;
+    } = {},
+  ): Promise<number> {
     // Frames read the map when drawn, so a closed program ends the watch.
-    const frame = options.view === "histogram" ? () => this.histogram(options.histogram) : () => this.render(options.table);
+    const source = () => viewSource(this.origin);
+    const buckets = () => histogramFromEntries(this.entries() as [unknown, unknown][], { ...options.histogram, section: undefined }).buckets ?? [];
+    let frame: () => unknown;
+    if (options.view === "histogram") frame = () => this.histogram(options.histogram);
+    else if (options.view === "heatmap") {
+      const draw = heatMapView(buckets, { title: options.histogram?.title ?? this.name, unit: options.histogram?.unit, source });
+      frame = () => drawn(draw());
+    } else if (options.view === "line") {
+      const metric = options.metric ?? "rate";
+      const read = () => {
+        const b = /^p\d/.test(metric) ? buckets() : undefined;
+        const total = b ? b.reduce((s, x) => s + BigInt(x.count), 0n) : this.sumValues();
+        return { total, buckets: b };
+      };
+      const draw = lineView(read, metric, { title: options.histogram?.title ?? this.name, unit: options.histogram?.unit, source });
+      frame = () => drawn(draw());
+    } else frame = () => this.render(options.table);
     return watch(frame, options);
+  }
+
+  /** The sum of every integer value (per-CPU values summed): what a counter map holds in all. */
+  private sumValues(): bigint {
+    let total = 0n;
+    for (const [, v] of this.entries()) {
+      const one = Array.isArray(v) ? sumPerCpu(v) : v;
+      if (typeof one === "bigint") total += one;
+      else if (typeof one === "number") total += BigInt(Math.trunc(one));
+    }
+    return total;
   }
 
   [Symbol.for("Jupyter.display")](): DisplayData {
     return this.render();
   }
+}
+
+/** A frame read now (its map diff taken once), rendered when displayed. */
+function drawn(bundle: Promise<DisplayData>): unknown {
+  bundle.catch(() => {});
+  return { [Symbol.for("Jupyter.display")]: () => bundle };
 }
 
 function sumPerCpu(v: unknown[]): unknown {

@@ -115,6 +115,34 @@ describe("event streams", () => {
     prog.close();
   });
 
+  it("watches a histogram as a latency heat map and a counter as a line over time", async () => {
+    const ctx = testContext();
+    const prog = (await runBpfBlock(
+      { args: "hw", body: "BPF_HISTOGRAM(dist);\nBPF_ARRAY(n, u64, 1);\nTRACEPOINT_PROBE(raw_syscalls, sys_enter) { int z = 0; n.increment(z); dist.increment(bpf_log2l(args->id)); return 0; }", headerLine: 1 },
+      ctx,
+    )) as Program;
+    const DISPLAY = Symbol.for("Jupyter.display");
+    const bundle = async (v: unknown) => (await (v as { [k: symbol]: () => Promise<{ data: Record<string, unknown>; metadata: Record<string, any> }> })[DISPLAY]());
+    const heat = await prog.table("dist").watch({ view: "heatmap", every: 150, for: 800, io: ctx, histogram: { unit: "syscall nr" } });
+    const lastHeat = await bundle(ctx.updates[ctx.updates.length - 1]);
+    const heatSpec = lastHeat.data["application/vnd.vegalite.v5+json"] as { data: { values: unknown[] } };
+    console.log(`heat map watch: ${heat} frames, ${heatSpec.data.values.length} cells in the last one`);
+    expect(heat).toBeGreaterThan(2);
+    expect(heatSpec.data.values.length).toBeGreaterThan(0);
+    expect(lastHeat.metadata.ibcc.view).toBe("heatmap");
+    expect(lastHeat.data["image/svg+xml"]).toBeDefined();
+    const ctx2 = testContext();
+    const line = await prog.table("n").watch({ view: "line", metric: "rate", every: 150, for: 800, io: ctx2 });
+    const lastLine = await bundle(ctx2.updates[ctx2.updates.length - 1]);
+    console.log(`rate watch: ${line} frames; text ${String(lastLine.data["text/plain"]).split("\n").slice(0, 3).join(" | ")}`);
+    expect(lastLine.metadata.ibcc.view).toBe("timeseries");
+    expect(String(lastLine.data["text/plain"])).toMatch(/per second/);
+    const ctx3 = testContext();
+    await prog.table("dist").watch({ view: "line", metric: "p99", every: 150, for: 500, io: ctx3 });
+    expect(String((await bundle(ctx3.updates[ctx3.updates.length - 1])).data["text/plain"])).toMatch(/p99/);
+    prog.close();
+  });
+
   it("watches a table in place until interrupted", async () => {
     const ctx = testContext();
     const prog = (await runBpfBlock({ args: "w", body: "BPF_ARRAY(n, u64, 1);\nTRACEPOINT_PROBE(raw_syscalls, sys_enter) { int z = 0; n.increment(z); return 0; }", headerLine: 1 }, ctx)) as Program;
