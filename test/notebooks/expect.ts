@@ -13,16 +13,10 @@
  * A cell without the raises-exception tag must have no error output.
  */
 
-export interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-  traceback?: string[];
-}
+import type { NbOutput } from "../../kernel/export/html.js";
+
+/** A notebook output, as the exporter reads it. */
+export type Output = NbOutput;
 
 export interface Cell {
   cell_type: string;
