@@ -19,7 +19,9 @@ function packageRoot(): string {
 }
 
 export const root = packageRoot();
-const binary = join(root, "build", "Release", "ibcc_native.node");
+// IBCC_ADDON points at another build of the addon (cmake-js build --out DIR), so a
+// change to the native layer can be built and tried beside the one in build/.
+const binary = process.env.IBCC_ADDON || join(root, "build", "Release", "ibcc_native.node");
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const addon: any = createRequire(import.meta.url)(binary);
