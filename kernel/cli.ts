@@ -11,8 +11,8 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "./engine.js";
-import { installKernelspec, type InstallOptions } from "./kernelspec/install.js";
-import { raiseMemlockOrReport } from "./memlock.js";
+import type { InstallOptions } from "./kernelspec/install.js";
+import { raiseMemlockOrReportAsync } from "./memlock.js";
 import type { KernelPlugin } from "./plugin.js";
 import type { Render } from "./protocol/execution-io.js";
 import { addEnvironment } from "./protocol/handlers/kernel-info.js";
@@ -20,7 +20,7 @@ import { pendingEngine } from "./protocol/pending-engine.js";
 import { plainRender } from "./protocol/plain-render.js";
 import { ConnectionFileError } from "./transport/connection.js";
 import { allowUnsignedFromEnv, UnsignedRefused } from "./transport/key-policy.js";
-import { serve } from "./transport/serve.js";
+import { startMark } from "./transport/start-marks.js";
 
 const USAGE = `usage:
   ibcc kernel <connection_file>                   run the kernel on a Jupyter connection file
@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     case "kernel":
       return runKernel(rest);
     case "install":
-      return install(rest);
+      return install(rest, (await import("./kernelspec/install.js")).installKernelspec);
     case "start":
       // Imported on use: the kernel's own start-up should not pay for them.
       return (await import("./start.js")).start(rest);
@@ -65,20 +65,47 @@ async function runKernel(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  raiseMemlockOrReport();
-  // Sockets first: the engine and its plugins take seconds to import, and a
-  // client's readiness check (kernel_info) need not wait for them.
+  startMark("cli loaded");
+  // prlimit runs while zeromq loads and the sockets bind; nothing is answered before it is done.
+  const memlock = raiseMemlockOrReportAsync().then(() => startMark("memlock"));
+  const { serve } = await import("./transport/serve.js");
   await loadEnvironment();
-  const render = loadRender();
-  const engine = pendingEngine(loadPlugins().then(loadEngine));
+  // Sockets first, the engine after: importing TypeScript and the BPF side
+  // holds the main thread for most of a second, and a client's readiness
+  // check (kernel_info) should not wait behind it. The engine starts loading
+  // once the first kernel_info reply is out, when a request needs it, or
+  // shortly after the sockets are bound, whichever comes first.
+  const gate = engineGate();
+  const render = gate.opened.then(loadRender);
+  const engine = pendingEngine(
+    gate.opened.then(loadPlugins).then(loadEngine),
+    gate.open,
+  );
   try {
-    await serve({ connectionFile: file, engine, render: async (value) => (await render)(value), allowUnsigned });
+    await serve({
+      connectionFile: file,
+      engine,
+      render: async (value) => (await render)(value),
+      allowUnsigned,
+      beforeAnswering: memlock,
+      onFirstReply: gate.open,
+    });
   } catch (err) {
     if (!(err instanceof UnsignedRefused)) throw err;
     process.stderr.write(`ibcc: ${err.message}\n`);
     process.exit(3);
   }
+  setTimeout(gate.open, ENGINE_LOAD_FALLBACK_MS);
   return -1; // keep running; the kernel exits on shutdown_request or SIGTERM
+}
+
+/** Clients ask kernel_info as soon as they connect; one that does not still gets an engine soon. */
+const ENGINE_LOAD_FALLBACK_MS = 200;
+
+function engineGate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
 }
 
 /**
@@ -124,7 +151,7 @@ async function loadRender(): Promise<Render> {
   return mod.toDisplayData;
 }
 
-function install(args: string[]): number {
+function install(args: string[], installKernelspec: (o: InstallOptions) => string): number {
   const o: InstallOptions = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];

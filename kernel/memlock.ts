@@ -6,7 +6,7 @@
  * prlimit does it on our pid. When it cannot (no CAP_SYS_RESOURCE, no
  * prlimit), the limit in force is reported on stderr instead.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { release as osRelease } from "node:os";
 
@@ -43,6 +43,39 @@ export function raiseMemlock(): MemlockOutcome {
 /** Raises the limit, or says on stderr why not and what is in force. */
 export function raiseMemlockOrReport(write: (text: string) => void = (t) => process.stderr.write(t)): MemlockOutcome {
   const o = raiseMemlock();
+  report(o, write);
+  return o;
+}
+
+/**
+ * The same without blocking: prlimit runs while the kernel goes on loading
+ * and binding (a synchronous run holds the main thread 30-60 ms, mostly
+ * waiting for the child). Never rejects.
+ */
+export async function raiseMemlockOrReportAsync(write: (text: string) => void = (t) => process.stderr.write(t)): Promise<MemlockOutcome> {
+  const r = await prlimitAsync("unlimited:unlimited");
+  let o: MemlockOutcome;
+  if (r.status === 0) o = { raised: true, limit: currentMemlock() };
+  else {
+    const hard = /hard (\S+)/.exec(currentMemlock())?.[1];
+    if (hard && !r.error) await prlimitAsync(`${hard}:`);
+    o = { raised: false, limit: currentMemlock(), reason: r.error ? r.error.message : (r.stderr || `prlimit exited with ${r.status}`).trim() };
+  }
+  report(o, write);
+  return o;
+}
+
+function prlimitAsync(value: string): Promise<{ status: number | null; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    let stderr = "";
+    const child = spawn("prlimit", ["--pid", String(process.pid), `--memlock=${value}`], { stdio: ["ignore", "ignore", "pipe"], timeout: 5000 });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", (error) => resolve({ status: null, stderr, error }));
+    child.once("close", (status) => resolve({ status, stderr }));
+  });
+}
+
+function report(o: MemlockOutcome, write: (text: string) => void): void {
   // From 5.11 the kernel charges BPF memory to the cgroup, not to this limit:
   // a limit we could not raise matters only to older kernels.
   if (!o.raised && !chargesCgroup()) {
@@ -51,7 +84,6 @@ export function raiseMemlockOrReport(write: (text: string) => void = (t) => proc
         `On kernels before 5.11 BPF maps and programs count against it and loads may fail with EPERM.\n`,
     );
   }
-  return o;
 }
 
 /** True on kernels from 5.11, which no longer charge BPF memory to RLIMIT_MEMLOCK. */

@@ -5,7 +5,7 @@
  */
 import type { DisplayData } from "../plugin.js";
 import { ibccMetadata, type ViewSource } from "./metadata.js";
-import { renderVega, renderVegaLite, type VegaLiteSpec, type VegaSpec } from "./render.js";
+import type { RenderedChart, VegaLiteSpec, VegaSpec } from "./render.js";
 
 export const VEGALITE_MIME = "application/vnd.vegalite.v5+json";
 export const VEGA_MIME = "application/vnd.vega.v5+json";
@@ -48,14 +48,25 @@ function bundleOf(mime: string, spec: Record<string, unknown>, input: ChartBundl
 
 const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
 
+/**
+ * Vega, Vega-Lite and resvg cost about half a second of start-up: the modules
+ * that build charts load at start (magics import them), the renderer only when
+ * the first chart is drawn.
+ */
+let renderer: Promise<typeof import("./render.js")> | undefined;
+function render<K extends "renderVega" | "renderVegaLite">(kind: K, spec: Record<string, unknown>): Promise<RenderedChart> {
+  renderer ??= import("./render.js");
+  return renderer.then((r) => r[kind](spec));
+}
+
 /** A Vega-Lite chart's bundle; if the server cannot render it, the spec and text alone. */
 export async function vegaLiteBundle(spec: VegaLiteSpec, input: ChartBundleInput): Promise<DisplayData> {
-  const r = await renderVegaLite(spec).catch(asError);
+  const r = await render("renderVegaLite", spec).catch(asError);
   return bundleOf(VEGALITE_MIME, spec, input, r);
 }
 
 /** A Vega chart's bundle (for what Vega-Lite cannot draw, like a flame graph). */
 export async function vegaBundle(spec: VegaSpec, input: ChartBundleInput): Promise<DisplayData> {
-  const r = await renderVega(spec).catch(asError);
+  const r = await render("renderVega", spec).catch(asError);
   return bundleOf(VEGA_MIME, spec, input, r);
 }

@@ -29,6 +29,7 @@ import { blank, linesOf, splitCell, typeScriptView, type Piece } from "./splitte
 import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
 import { ChunkSyntaxError } from "./transpile.js";
 import { completeMagic, inspectMagic } from "./magic-assist.js";
+import { startMark } from "../transport/start-marks.js";
 
 export interface EngineOptions {
   plugins: KernelPlugin[];
@@ -76,6 +77,7 @@ class TypeScriptEngine implements Engine {
       ],
     });
     if (this.typeCheck) setTimeout(() => this.language.start(), 50).unref();
+    void this.language.ready.then((ms) => startMark(`language service ready (${ms} ms in its worker)`));
   }
 
   async execute(code: string, io: ExecutionIO): Promise<ExecuteOutcome> {

@@ -7,11 +7,19 @@
  */
 import type { Engine, ExecuteOutcome } from "../engine.js";
 import { reportOf } from "./handlers/execute.js";
+import { startMark } from "../transport/start-marks.js";
 
-export function pendingEngine(loading: Promise<Engine>): Engine {
+/**
+ * `need`, when given, is called by every request that needs the engine: the
+ * loading may wait for a go-ahead (see cli.ts) that such a request gives.
+ */
+export function pendingEngine(loading: Promise<Engine>, need: () => void = () => {}): Engine {
   let engine: Engine | undefined;
   loading.then(
-    (e) => (engine = e),
+    (e) => {
+      engine = e;
+      startMark("engine loaded");
+    },
     (err: unknown) => process.stderr.write(`ibcc: the language engine failed to load: ${(err as Error)?.stack ?? err}\n`),
   );
   const failed = (err: unknown): ExecuteOutcome => {
@@ -20,6 +28,7 @@ export function pendingEngine(loading: Promise<Engine>): Engine {
   };
   return {
     async execute(code, io) {
+      need();
       let e: Engine;
       try {
         e = await loading;
@@ -29,6 +38,7 @@ export function pendingEngine(loading: Promise<Engine>): Engine {
       return e.execute(code, io);
     },
     async evaluate(expression) {
+      need();
       let e: Engine;
       try {
         e = await loading;
@@ -37,8 +47,14 @@ export function pendingEngine(loading: Promise<Engine>): Engine {
       }
       return e.evaluate(expression);
     },
-    complete: async (code, cursorPos) => (await loading).complete(code, cursorPos),
-    inspect: async (code, cursorPos, detailLevel) => (await loading).inspect(code, cursorPos, detailLevel),
+    complete: async (code, cursorPos) => {
+      need();
+      return (await loading).complete(code, cursorPos);
+    },
+    inspect: async (code, cursorPos, detailLevel) => {
+      need();
+      return (await loading).inspect(code, cursorPos, detailLevel);
+    },
     isComplete: (code) => (engine ? engine.isComplete(code) : { status: "unknown" }),
     interrupt: () => engine?.interrupt(),
     async shutdown() {
