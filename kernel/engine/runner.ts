@@ -6,7 +6,7 @@
  */
 import vm from "node:vm";
 import type { SessionContext } from "./context.js";
-import { Interrupted, isSigintBreak, whenAborted } from "./interrupt.js";
+import { Interrupted, isSigintBreak, untilAborted } from "./interrupt.js";
 import { takePendingSigint } from "./sigint.js";
 import { mapFrame, type ScriptTable } from "./traceback.js";
 import { ChunkSyntaxError, compileChunk } from "./transpile.js";
@@ -44,8 +44,6 @@ export function prepareChunk(scripts: ScriptTable, run: ChunkRun): PreparedChunk
 }
 
 export async function runPrepared(session: SessionContext, chunk: PreparedChunk, signal: AbortSignal): Promise<ChunkResult> {
-  const interrupted = whenAborted(signal);
-  interrupted.catch(() => {});
   let result: ChunkResult = { hasValue: false };
   const previous = session.onResult;
   session.onResult = (value) => {
@@ -63,7 +61,7 @@ export async function runPrepared(session: SessionContext, chunk: PreparedChunk,
         if (isSigintBreak(err)) throw new Interrupted();
         throw err;
       }
-      if (isAsync) await Promise.race([value, interrupted]);
+      if (isAsync) await untilAborted(value, signal);
     }
   } finally {
     session.onResult = previous;

@@ -16,10 +16,21 @@ export interface CellScope {
   /** Output in flight, in the order the cell produced it. */
   tail: Promise<unknown>;
   outstanding: number;
+  /** What to let go of once the cell is over (see atCellEnd). */
+  leftovers: Array<() => void>;
 }
 
 export function newScope(io: ExecutionIO, signal: AbortSignal): CellScope {
-  return { io, signal, pending: new Set(), tail: Promise.resolve(), outstanding: 0 };
+  return { io, signal, pending: new Set(), tail: Promise.resolve(), outstanding: 0, leftovers: [] };
+}
+
+/**
+ * Runs `drop` once the cell is over, which is at the latest when the next
+ * cell starts: cells run one at a time, and the engine awaits everything a
+ * cell runs before it reports the cell's outcome.
+ */
+export function atCellEnd(scope: CellScope, drop: () => void): void {
+  scope.leftovers.push(drop);
 }
 
 /**
@@ -58,7 +69,9 @@ export function currentScope(): CellScope | undefined {
 }
 
 export function setLatestScope(scope: CellScope): void {
+  const previous = latest;
   latest = scope;
+  if (previous && previous !== scope) for (const drop of previous.leftovers.splice(0)) drop();
 }
 
 /** Whether no cell has started since the one with this scope. */
