@@ -7,7 +7,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
-import type { SourceMap } from "node:module";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import type { ErrorReport } from "../engine.js";
 
 export interface ScriptInfo {
@@ -18,19 +18,45 @@ export interface ScriptInfo {
   source: string;
 }
 
-/** Scripts by their vm filename; kept for every cell, as functions live on. */
+interface StoredScript {
+  label: string;
+  /** The map as its compact JSON form (about 0.3 KB); a parsed SourceMap is ten times that. */
+  payload: SourceMapPayload;
+  source: string;
+}
+
+/** Parsed maps kept for the frames of the errors being reported now. */
+const PARSED = 16;
+
+/**
+ * Scripts by their vm filename; kept for every cell, as functions live on.
+ * Only errors read a map, so each is stored unparsed and parsed on demand.
+ */
 export class ScriptTable {
-  private readonly scripts = new Map<string, ScriptInfo>();
+  private readonly scripts = new Map<string, StoredScript>();
+  private readonly parsed = new Map<string, ScriptInfo>();
   private count = 0;
 
   add(info: ScriptInfo): string {
     const name = `${info.label}#${++this.count}`;
-    this.scripts.set(name, info);
+    this.scripts.set(name, { label: info.label, payload: info.map.payload, source: info.source });
     return name;
   }
 
   get(name: string): ScriptInfo | undefined {
-    return this.scripts.get(name);
+    const hit = this.parsed.get(name);
+    if (hit) return hit;
+    const stored = this.scripts.get(name);
+    if (!stored) return undefined;
+    const info = { label: stored.label, map: new SourceMap(stored.payload), source: stored.source };
+    if (this.parsed.size >= PARSED) this.parsed.delete(this.parsed.keys().next().value!);
+    this.parsed.set(name, info);
+    return info;
+  }
+
+  /** How many scripts are kept. */
+  get size(): number {
+    return this.scripts.size;
   }
 }
 
