@@ -1,16 +1,16 @@
 /**
- * Soak: many cells of compile, attach, read and detach in one kernel. Memory
- * (VmRSS) and the fd count stay flat, and no program is left at the end.
- * 100 cells by default (each compiles; the suite stays short); IBCC_SOAK=full runs 1,000.
+ * Soak: many cells of compile, attach, read and detach in one kernel. The fd
+ * count ends where it started, no program is left, and memory is flat: the
+ * kernel's V8 heap after a full GC (where a JS leak shows undisturbed) and its
+ * resident memory (where a native one shows). Cell count: see soak-plan.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient } from "../support/kernel-client.js";
 import { fdCount, programsOf, rssKiB } from "./proc.js";
+import { cpuSeconds, HEAP_CELL, HEAP_SLOPE_LIMIT_KIB, rssSlopeLimitKiB, slope, soakPlan } from "./soak-plan.js";
 
-const FULL = process.env.IBCC_SOAK === "full";
-const CELLS = FULL ? 1000 : Number(process.env.IBCC_SOAK_CELLS ?? 100);
-const WARM_UP = 20;
-
+const plan = soakPlan(process.env);
+const RSS_SLOPE_LIMIT_KIB = rssSlopeLimitKiB(plan.cells);
 const CELL = `%%bpf soak
 BPF_ARRAY(calls, u64, 1);
 TRACEPOINT_PROBE(syscalls, sys_enter_getppid) { u32 k = 0; u64 *v = calls.lookup(&k); if (v) __sync_fetch_and_add(v, 1); return 0; }
@@ -27,51 +27,64 @@ afterAll(async () => {
   await k?.close();
 });
 
+interface Sample {
+  cell: number;
+  rss: number;
+  fds: number;
+  progs: number;
+  /** KiB of V8 heap in use after a full GC; only on heap samples. */
+  heap?: number;
+}
+
 describe("soak", () => {
-  it(`${CELLS} cells of compile, attach, read, detach: memory and fds flat, nothing left`, async () => {
-    console.log(`soak: ${CELLS} cells (${FULL ? "IBCC_SOAK=full" : "default; IBCC_SOAK=full runs 1,000"}) after ${WARM_UP} warm-up cells`);
+  it(`${plan.cells} cells of compile, attach, read, detach: memory and fds flat, nothing left`, async () => {
+    console.log(`soak: ${plan.cells} cells (${plan.why}) after ${plan.warmUp} warm-up cells`);
     const pid = k.proc.pid!;
-    const run = async (): Promise<void> => {
-      const x = await k.execute(CELL, {}, 60_000);
+    const run = async (code: string): Promise<string> => {
+      const x = await k.execute(code, {}, 60_000);
       if (x.reply.content.status !== "ok") throw new Error(`soak cell failed: ${x.reply.content.ename}: ${x.reply.content.evalue}`);
+      return x.outputs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text as string).join("");
     };
-    for (let i = 0; i < WARM_UP; i++) await run();
-    const figures: { cell: number; rss: number; fds: number; progs: number }[] = [];
-    const sample = (cell: number): void => {
-      figures.push({ cell, rss: rssKiB(pid), fds: fdCount(pid), progs: programsOf(pid).length });
+    const heapKiB = async (): Promise<number> => Number(await run(HEAP_CELL)) / 1024;
+    for (let i = 0; i < plan.warmUp; i++) await run(CELL);
+    const samples: Sample[] = [];
+    const sample = async (cell: number, withHeap: boolean): Promise<void> => {
+      const heap = withHeap ? await heapKiB() : undefined;
+      samples.push({ cell, rss: rssKiB(pid), fds: fdCount(pid), progs: programsOf(pid).length, heap });
     };
-    const every = Math.max(1, Math.floor(CELLS / 10));
-    sample(0);
+    await sample(0, true);
+    const cpu0 = cpuSeconds(pid);
     const t0 = performance.now();
-    for (let i = 1; i <= CELLS; i++) {
-      await run();
-      if (i % every === 0 || i === CELLS) sample(i);
+    for (let i = 1; i <= plan.cells; i++) {
+      await run(CELL);
+      if (i % plan.rssEvery === 0 || i === plan.cells) await sample(i, i % plan.heapEvery === 0 || i === plan.cells);
     }
-    const total = (performance.now() - t0) / 1000;
-    const start = figures[0];
-    const middle = figures.reduce((best, f) => (Math.abs(f.cell - CELLS / 2) < Math.abs(best.cell - CELLS / 2) ? f : best));
-    const end = figures[figures.length - 1];
-    for (const f of [start, middle, end]) {
-      console.log(`soak cell ${String(f.cell).padStart(4)}: VmRSS ${(f.rss / 1024).toFixed(1)} MiB, fds ${f.fds}, programs held ${f.progs}`);
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(pid) - cpu0;
+
+    const mib = (kib: number): string => (kib / 1024).toFixed(1);
+    const at = (cell: number): Sample =>
+      samples.filter((s) => s.heap !== undefined).reduce((best, s) => (Math.abs(s.cell - cell) < Math.abs(best.cell - cell) ? s : best));
+    const [start, middle, end] = [at(0), at(plan.cells / 2), at(plan.cells)];
+    for (const s of [start, middle, end]) {
+      console.log(`soak cell ${String(s.cell).padStart(4)}: VmRSS ${mib(s.rss)} MiB, V8 heap after GC ${mib(s.heap!)} MiB, fds ${s.fds}, programs held ${s.progs}`);
     }
-    // Least-squares slope of VmRSS over the second half of the run (the first
-    // still has the heap settling): a leak shows as a steady climb.
-    const late = figures.filter((f) => f.cell >= CELLS / 2);
-    const n = late.length;
-    const mx = late.reduce((a, f) => a + f.cell, 0) / n;
-    const my = late.reduce((a, f) => a + f.rss, 0) / n;
-    const slope = late.reduce((a, f) => a + (f.cell - mx) * (f.rss - my), 0) / late.reduce((a, f) => a + (f.cell - mx) ** 2, 0);
-    console.log(`soak: VmRSS series (MiB) ${figures.map((f) => (f.rss / 1024).toFixed(0)).join(" ")}; slope ${slope.toFixed(1)} KiB/cell`);
-    console.log(`soak: ${CELLS} cells in ${total.toFixed(1)} s (${((total * 1000) / CELLS).toFixed(0)} ms/cell)`);
+    // Slopes over the second half: the first still has V8's code and caches settling.
+    const late = samples.filter((s) => s.cell >= plan.cells / 2);
+    const rssSlope = slope(late.map((s) => [s.cell, s.rss]));
+    const heapSlope = slope(late.filter((s) => s.heap !== undefined).map((s) => [s.cell, s.heap!]));
+    const rss = samples.map((s) => s.rss);
+    console.log(`soak: VmRSS (MiB) every ${plan.rssEvery} cells: ${rss.map((r) => (r / 1024).toFixed(0)).join(" ")}`);
+    console.log(`soak: VmRSS min ${mib(Math.min(...rss))}, max ${mib(Math.max(...rss))} MiB; V8 heap after GC (MiB) ${samples.filter((s) => s.heap !== undefined).map((s) => mib(s.heap!)).join(" ")}`);
+    console.log(`soak: slopes over the second half: VmRSS ${rssSlope.toFixed(1)} KiB/cell (limit ${RSS_SLOPE_LIMIT_KIB}), V8 heap ${heapSlope.toFixed(2)} KiB/cell (limit ${HEAP_SLOPE_LIMIT_KIB})`);
+    console.log(`soak: ${plan.cells} cells in ${wall.toFixed(1)} s (${((wall * 1000) / plan.cells).toFixed(0)} ms/cell); kernel CPU ${((cpu * 1000) / plan.cells).toFixed(0)} ms/cell`);
+
     expect(end.fds).toBe(start.fds);
     expect(end.progs).toBe(0);
-    // VmRSS on this workload moves by tens of MiB between samples (V8's heap
-    // and malloc's arenas grow and shrink in steps), and runs so far show a
-    // drift of 0.2 to 1.1 MiB a cell that is printed here and not yet
-    // explained (the compiler alone, compiling and freeing in a loop, stays
-    // flat). The bound catches a gross leak: 4 MiB a cell.
-    if (slope > 128) console.log(`soak: WARNING: VmRSS drifts ${slope.toFixed(0)} KiB/cell over ${CELLS} cells`);
-    // Short runs (IBCC_SOAK_CELLS < 100) are for trying the cell out; the heap is still settling.
-    if (CELLS >= 100) expect(slope).toBeLessThan(4096);
-  }, 900_000);
+    // Short runs (IBCC_SOAK_CELLS below 100) are for trying the cell out: too few samples for a slope.
+    if (plan.cells >= 100) {
+      expect(heapSlope).toBeLessThan(HEAP_SLOPE_LIMIT_KIB);
+      expect(rssSlope).toBeLessThan(RSS_SLOPE_LIMIT_KIB);
+    }
+  }, 3_600_000);
 });
