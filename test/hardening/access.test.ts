@@ -87,9 +87,11 @@ describe("where the kernel listens", () => {
     const dataDir = join(scratch, "bind-data");
     const k = await KernelClient.start({ env: { IBCC_DATA_DIR: dataDir } });
     try {
-      const listening = listeningAddresses(k.proc.pid!);
-      console.log(`ss -ltnp for pid ${k.proc.pid}: ${listening.join(" ")}`);
       const ports = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"].map((p) => Number(k.connection[p]));
+      // The kernel answers kernel_info while its other sockets still bind (on the control worker).
+      let listening: string[] = [];
+      await until(() => (listening = listeningAddresses(k.proc.pid!)).length >= ports.length, 10_000);
+      console.log(`ss -ltnp for pid ${k.proc.pid}: ${listening.join(" ")}`);
       expect(listening.sort()).toEqual(ports.map((p) => `127.0.0.1:${p}`).sort());
       const refused: string[] = [];
       for (const port of ports) {
