@@ -123,10 +123,13 @@ export class Codec<T = unknown> {
   /**
    * The same records as columns: a typed array of the field's width for integers
    * and floats (BigUint64Array for u64), an object of columns for a struct.
+   * Columns are copies, unless `share` says buf is the caller's to give away:
+   * then a dense, aligned scalar column is a view of buf's own memory (no copy,
+   * which is what makes a columnar map read cost no more than the read).
    */
-  columns(buf: Buffer, count: number, stride = this.size, offset = 0): Column {
+  columns(buf: Buffer, count: number, stride = this.size, offset = 0, share = false): Column {
     checkSpan(buf, count, stride, offset, this.size);
-    return column(this.node, buf, viewOf(buf), offset, count, stride);
+    return column(this.node, buf, viewOf(buf), offset, count, stride, share);
   }
 }
 
@@ -147,11 +150,14 @@ function intArrayCtor(size: number, signed: boolean): TypedCtor {
   return ctors[size][signed ? 0 : 1] as TypedCtor;
 }
 
-function column(n: Node, b: Buffer, dv: DataView, base: number, count: number, stride: number): Column {
+function column(n: Node, b: Buffer, dv: DataView, base: number, count: number, stride: number, share: boolean): Column {
   if ((n.kind === "int" && n.size <= 8) || n.kind === "float") {
     const Ctor = n.kind === "float" ? ((n.size === 4 ? Float32Array : Float64Array) as unknown as TypedCtor) : intArrayCtor(n.size, n.signed);
-    // Dense and aligned: one copy of the bytes instead of a read per record.
-    if (stride === n.size && (b.byteOffset + base) % n.size === 0) return new Ctor(b.buffer as ArrayBuffer, b.byteOffset + base, count).slice();
+    // Dense and aligned: the bytes are the column already (a view, or one copy of them).
+    if (stride === n.size && (b.byteOffset + base) % n.size === 0) {
+      const view = new Ctor(b.buffer as ArrayBuffer, b.byteOffset + base, count);
+      return share ? view : view.slice();
+    }
     const out = new Ctor(count) as unknown as Record<number, unknown>;
     const get = readerOf(n);
     for (let i = 0, o = base; i < count; i++, o += stride) out[i] = get(dv, o);
@@ -164,18 +170,18 @@ function column(n: Node, b: Buffer, dv: DataView, base: number, count: number, s
   }
   if (n.kind === "struct") {
     const cols: { [field: string]: Column } = {};
-    addFieldColumns(n.fields, cols, b, dv, base, count, stride);
+    addFieldColumns(n.fields, cols, b, dv, base, count, stride, share);
     return cols;
   }
   const codec = new Codec(n);
   return codec.decodeMany(b, count, stride, base);
 }
 
-function addFieldColumns(fields: Field[], cols: { [f: string]: Column }, b: Buffer, dv: DataView, base: number, count: number, stride: number) {
+function addFieldColumns(fields: Field[], cols: { [f: string]: Column }, b: Buffer, dv: DataView, base: number, count: number, stride: number, share: boolean) {
   for (const f of fields) {
     if (f.hidden) continue;
     if (f.anonymous && f.node.kind === "struct") {
-      addFieldColumns(f.node.fields, cols, b, dv, base + f.offset, count, stride);
+      addFieldColumns(f.node.fields, cols, b, dv, base + f.offset, count, stride, share);
       continue;
     }
     if (f.bits !== undefined) {
@@ -183,7 +189,7 @@ function addFieldColumns(fields: Field[], cols: { [f: string]: Column }, b: Buff
       cols[f.name] = new Codec(wrapper).decodeMany(b, count, stride, base).map((r) => (r as Record<string, unknown>)[f.name]);
       continue;
     }
-    cols[f.name] = column(f.node, b, dv, base + f.offset, count, stride);
+    cols[f.name] = column(f.node, b, dv, base + f.offset, count, stride, share);
   }
 }
 

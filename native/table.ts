@@ -22,12 +22,23 @@ export interface TypedMapOptions<K, V> {
   value?: Codec<unknown> | unknown;
 }
 
+/**
+ * A whole map as columns. Integer and float keys and values are typed arrays
+ * (BigUint64Array for u64, Uint32Array for u32, ...), structs objects of such
+ * columns, other types arrays of decoded values. A dense scalar column is a
+ * view of the memory the kernel's batched lookup wrote into, not a copy: it
+ * belongs to this result alone (every read makes new memory), and writing to
+ * it changes nothing in the map.
+ */
 export interface ColumnarEntries {
   count: number;
   keys: Column;
   /** One value per key; for per-CPU integer maps, the sum over CPUs. */
   values: Column;
-  /** Per-CPU maps: every CPU's value, key-major (key i, CPU c at i * cpus + c). */
+  /**
+   * Per-CPU maps: every CPU's value, entry-major (entry i, CPU c at
+   * i * cpus + c), as the kernel lays them out; a view for 8-byte values.
+   */
   cpuValues?: Column;
   cpus?: number;
 }
@@ -164,10 +175,11 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
   entriesColumnar(): ColumnarEntries {
     const { keys, values, count } = this.run("entries", () => this.map.readAll());
     return this.run("entries", () => {
-      const keyCol = this.key.columns(keys, count);
-      if (!this.perCpu) return { count, keys: keyCol, values: this.value.columns(values, count) };
+      // readAll's Buffers are fresh for every read and start at offset 0 of their memory: shared as they are.
+      const keyCol = this.key.columns(keys, count, this.key.size, 0, true);
+      if (!this.perCpu) return { count, keys: keyCol, values: this.value.columns(values, count, this.value.size, 0, true) };
       const cpus = this.map.possibleCpus;
-      const cpuValues = this.value.columns(values, count * cpus, round8(this.value.size));
+      const cpuValues = this.value.columns(values, count * cpus, round8(this.value.size), 0, true);
       return { count, keys: keyCol, values: this.value.isInteger ? sumColumns(cpuValues, count, cpus) : cpuValues, cpuValues, cpus };
     });
   }

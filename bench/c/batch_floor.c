@@ -6,7 +6,11 @@
  * With CHUNK and "copy" it does what a binding that returns fresh buffers
  * does: reads CHUNK entries per syscall into growing zeroed vectors, then
  * copies keys and values out once more, to show what those steps cost.
+ * With MAP_ID it reads that map instead (a front end's own, already filled):
+ * how a map is filled changes how fast the kernel walks it, so the fair floor
+ * for a front end's read is the same syscall on the same map.
  * Usage: batch_floor ENTRIES REPS [CHUNK [copy]]
+ *        batch_floor ENTRIES REPS id MAP_ID
  */
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -27,14 +31,23 @@ int main(int argc, char **argv) {
   uint32_t n = argc > 1 ? (uint32_t)atol(argv[1]) : 1000000;
   int reps = argc > 2 ? atoi(argv[2]) : 5;
   uint32_t chunk = argc > 3 ? (uint32_t)atol(argv[3]) : n;
-  int copy = argc > 4 && strcmp(argv[4], "copy") == 0;
-  int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_floor", 8, 8, n, NULL);
-  if (fd < 0) { fprintf(stderr, "bpf_map_create: %s\n", strerror(errno)); return 1; }
+  int by_id = argc > 4 && strcmp(argv[3], "id") == 0;
+  if (by_id) chunk = n;
+  int copy = !by_id && argc > 4 && strcmp(argv[4], "copy") == 0;
   uint64_t *keys = malloc(sizeof(uint64_t) * n), *vals = malloc(sizeof(uint64_t) * n);
-  for (uint32_t i = 0; i < n; i++) { keys[i] = i; vals[i] = 2 * (uint64_t)i; }
-  uint32_t count = n;
-  if (bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
-    fprintf(stderr, "bpf_map_update_batch: %s\n", strerror(errno)); return 1;
+  int fd;
+  if (by_id) {
+    fd = bpf_map_get_fd_by_id((uint32_t)atol(argv[4]));
+    if (fd < 0) { fprintf(stderr, "bpf_map_get_fd_by_id: %s\n", strerror(errno)); return 1; }
+    memset(vals, 0, sizeof(uint64_t) * n);
+  } else {
+    fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_floor", 8, 8, n, NULL);
+    if (fd < 0) { fprintf(stderr, "bpf_map_create: %s\n", strerror(errno)); return 1; }
+    for (uint32_t i = 0; i < n; i++) { keys[i] = i; vals[i] = 2 * (uint64_t)i; }
+    uint32_t count = n;
+    if (bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
+      fprintf(stderr, "bpf_map_update_batch: %s\n", strerror(errno)); return 1;
+    }
   }
   printf("{\"samples\":[");
   for (int r = 0; r < reps; r++) {

@@ -262,6 +262,21 @@ int main(void) {
     expect(intCodec(8).columns(Buffer.alloc(16, 1), 2)).toBeInstanceOf(BigUint64Array);
   });
 
+  it("shares a dense scalar column's memory only when asked", () => {
+    const buf = Buffer.alloc(24);
+    buf.writeBigUInt64LE(7n, 8);
+    const c = intCodec(8);
+    const copy = c.columns(buf, 3) as BigUint64Array;
+    const view = c.columns(buf, 3, 8, 0, true) as BigUint64Array;
+    expect(view.buffer).toBe(buf.buffer);
+    expect(copy.buffer).not.toBe(buf.buffer);
+    expect([copy[1], view[1]]).toEqual([7n, 7n]);
+    buf.writeBigUInt64LE(9n, 8);
+    expect([copy[1], view[1]]).toEqual([7n, 9n]);
+    // Strided records cannot be a view: they are read out whatever share says.
+    expect((intCodec(4).columns(buf, 3, 8, 0, true) as Uint32Array).buffer).not.toBe(buf.buffer);
+  });
+
   it("decodes a million u64 -> u64 pairs in one pass", () => {
     const n = 1_000_000;
     const keys = Buffer.alloc(n * 8);

@@ -242,6 +242,9 @@ describe("TypedMap over real BPF maps", () => {
     const ck = cols.keys as BigUint64Array;
     const cv = cols.values as BigUint64Array;
     expect(cv[777]).toBe(ck[777] * 2n);
+    // Views of the read's own memory, one allocation for each side.
+    expect(ck.byteOffset).toBe(0);
+    expect(ck.buffer).not.toBe(cv.buffer);
     t.clear();
     expect(t.size).toBe(0);
   });
