@@ -4,7 +4,7 @@
  * reader opens on the first next() and closes on break, on close(), or when
  * the running cell is interrupted, which ends the loop cleanly.
  */
-import type { BpfMap, EventReader } from "../native/types.js";
+import type { BatchCallback, BpfMap, EventCallback, EventReader } from "../native/types.js";
 import type { Codec } from "../native/codec.js";
 import { eventTable } from "../kernel/display/events.js";
 import type { CellIO } from "../kernel/plugin.js";
@@ -28,7 +28,10 @@ export interface EventOptions {
 
 export class EventStream<T = unknown> implements AsyncIterable<T> {
   private reader?: EventReader;
+  // Decoded events not yet taken by next(): queue[head..] (a moving head, as
+  // shift() on a long array costs a move of every element after it).
   private queue: T[] = [];
+  private head = 0;
   private wake?: () => void;
   private ended = false;
   private dropped = 0;
@@ -51,6 +54,14 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
   get received(): number {
     return this.reader?.received ?? 0;
   }
+  /** false for ring buffers: the kernel counts no ring drops, so `lost` leaves them out. */
+  get lostCounted(): boolean {
+    return this.reader?.lostCounted ?? this.map.type !== "ringbuf";
+  }
+  /** Ring buffers: the fullest the ring was at a read (0..1); near 1, the program's submits may have failed. */
+  get peakFill(): number | undefined {
+    return this.reader?.peakFill;
+  }
   get closed(): boolean {
     return this.ended;
   }
@@ -64,19 +75,39 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
       return;
     }
     const max = this.options.maxQueue ?? 100_000;
-    const onBatch = (events: Buffer[]) => {
-      for (const e of events) {
-        if (this.queue.length >= max) this.dropped++;
-        else this.queue.push(this.codec.decode(e));
+    // Each wake-up's events arrive packed in one Buffer and are decoded in one pass.
+    const onPacked = (data: Buffer, offsets: Uint32Array) => {
+      const n = offsets.length - 1;
+      const room = Math.max(0, max - (this.queue.length - this.head));
+      if (n <= room) this.push(this.codec.decodePacked(data, offsets));
+      else {
+        if (room > 0) this.push(this.codec.decodePacked(data, offsets.subarray(0, room + 1)));
+        this.dropped += n - room;
       }
       this.wake?.();
     };
+    // The native readers take { onPacked } as well as a Buffer[] callback (EventCallback);
+    // NativeApi names only the latter.
+    const onBatch = { onPacked } satisfies EventCallback as unknown as BatchCallback;
     this.reader =
       this.map.type === "ringbuf"
         ? this.api.openRingBuffer(this.map, onBatch)
         : this.api.openPerfBuffer(this.map, onBatch, { pageCount: this.options.pageCount });
     for (const s of this.signals) s.addEventListener("abort", this.onAbort, { once: true });
     if (this.options.for !== undefined) this.timer = setTimeout(() => this.close(), this.options.for);
+  }
+
+  private push(events: T[]): void {
+    if (this.head === this.queue.length) {
+      this.queue = events;
+      this.head = 0;
+      return;
+    }
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    for (const e of events) this.queue.push(e);
   }
 
   /** Stops reading; a pending next() resolves as done. Idempotent. */
@@ -96,9 +127,15 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
         this.close();
         return { done: true, value: undefined };
       }
-      if (this.queue.length) {
+      if (this.head < this.queue.length) {
         this.delivered++;
-        return { done: false, value: this.queue.shift() as T };
+        const value = this.queue[this.head];
+        this.queue[this.head++] = undefined as T;  // let it go as soon as it is taken
+        if (this.head === this.queue.length) {
+          this.queue = [];
+          this.head = 0;
+        }
+        return { done: false, value };
       }
       if (this.ended) return { done: true, value: undefined };
       await new Promise<void>((r) => (this.wake = r));

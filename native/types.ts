@@ -195,7 +195,20 @@ export interface PerfBufferOptions {
 
 /** Events from one perf or ring buffer map, read through the Node event loop. */
 export interface EventReader {
+  /**
+   * Events the kernel reported dropped. Perf buffers count every drop; ring
+   * buffers count none (a full ring makes the program's submit fail and
+   * nothing records it), so for them this stays 0: see lostCounted, peakFill.
+   */
   readonly lost: number;
+  /** false for ring buffers, whose drops the kernel does not count. */
+  readonly lostCounted: boolean;
+  /**
+   * Ring buffers: the fullest the ring was (0..1, producer minus consumer
+   * position over its size) when a read began; near 1, submits may have
+   * failed unseen. undefined for perf buffers and before the first read.
+   */
+  readonly peakFill: number | undefined;
   readonly received: number;
   readonly closed: boolean;
   close(): void;

@@ -1,4 +1,5 @@
 #include "event_sink.h"
+#include <algorithm>
 #include <cstring>
 
 namespace ibcc {
@@ -36,8 +37,7 @@ void EventSink::OnCheck(uv_check_t* check) {
   auto* self = static_cast<EventSink*>(check->data);
   uv_check_stop(check);  // once is enough
   if (self->closed_) return;
-  self->Drain();
-  self->Deliver();
+  self->Read();
 }
 
 void EventSink::FlushEvery(unsigned ms) {
@@ -54,16 +54,75 @@ void EventSink::FlushEvery(unsigned ms) {
 void EventSink::OnTimer(uv_timer_t* timer) {
   auto* self = static_cast<EventSink*>(timer->data);
   if (self->closed_) return;
-  self->Drain();
-  self->Deliver();
+  self->Read();
 }
 
 void EventSink::OnReadable(uv_poll_t* poll, int status, int events) {
   auto* self = static_cast<EventSink*>(poll->data);
   if (self->closed_) return;
   // Every buffer is read on any wake-up, so one call carries all that is ready.
-  self->Drain();
-  self->Deliver();
+  self->Read();
+}
+
+// Paced intervals, in ms (libuv's timer resolution). The first read after a
+// wake-up comes soon, as nothing is known of the rate yet; later intervals
+// at most double, so a rising rate is seen before the ring fills.
+// The target fill is an eighth: a reader held up by other work on a loaded
+// machine (tens of ms) still finds room, and reads every few ms cost little.
+static const uint64_t kPaceMinMs = 1, kPaceMaxMs = 10;
+static const double kPaceFill = 1.0 / 8;
+
+void EventSink::PaceFor(size_t capacity) {
+  uv_loop_t* loop = nullptr;
+  if (pace_ || capacity == 0 || napi_get_uv_event_loop(env_, &loop) != napi_ok) return;
+  pace_ = new uv_timer_t;
+  uv_timer_init(loop, pace_);
+  pace_->data = this;
+  open_polls_++;
+  pace_capacity_ = capacity;
+}
+
+void EventSink::OnPace(uv_timer_t* timer) {
+  auto* self = static_cast<EventSink*>(timer->data);
+  if (!self->closed_) self->Read();
+}
+
+void EventSink::SetPolling(bool on) {
+  if (on == polling_) return;
+  polling_ = on;
+  for (auto* poll : polls_) {
+    if (on) uv_poll_start(poll, UV_READABLE, OnReadable);
+    else uv_poll_stop(poll);
+  }
+}
+
+void EventSink::Read() {
+  uint64_t now = uv_hrtime();
+  Drain();
+  size_t events = offsets_.size() - 1;
+  // Each record also takes its 8-byte header in a ring.
+  double bytes = (double)data_.size() + 8.0 * events;
+  Deliver();
+  if (!pace_ || closed_) return;
+  uint64_t prev = pace_ms_;
+  uv_timer_stop(pace_);
+  if (events == 0) {
+    // The producer went quiet: sleep until the kernel says there is more.
+    pace_ms_ = 0;
+    SetPolling(true);
+    return;
+  }
+  uint64_t next = kPaceMinMs;
+  if (prev > 0) {
+    double ms = (double)(now - last_read_ns_) / 1e6;
+    double fill_ms = bytes > 0 ? (double)pace_capacity_ * kPaceFill / (bytes / std::max(ms, 0.001)) : (double)kPaceMaxMs;
+    next = std::min<uint64_t>({(uint64_t)fill_ms, prev * 2, kPaceMaxMs});
+    next = std::max(next, kPaceMinMs);
+  }
+  last_read_ns_ = now;
+  pace_ms_ = next;
+  SetPolling(false);
+  uv_timer_start(pace_, OnPace, next, 0);
 }
 
 void EventSink::Deliver() {
@@ -71,6 +130,8 @@ void EventSink::Deliver() {
   if (count == 0 && lost_ == 0) return;
   uint64_t lost = lost_;
   lost_ = 0;
+  double fill = fill_;
+  fill_ = -1;
   Napi::HandleScope scope(env_);
   Napi::Buffer<char> data = data_.empty() ? Napi::Buffer<char>::New(env_, 0)
                                            : Napi::Buffer<char>::Copy(env_, data_.data(), data_.size());
@@ -82,7 +143,9 @@ void EventSink::Deliver() {
   offsets_.resize(1);
   delivering_ = true;
   try {
-    callback_.MakeCallback(env_.Global(), {data, offsets, Napi::Number::New(env_, (double)lost)}, *context_);
+    // fill is undefined where the reader cannot see it (perf buffers).
+    Napi::Value fillValue = fill < 0 ? env_.Undefined() : Napi::Number::New(env_, fill);
+    callback_.MakeCallback(env_.Global(), {data, offsets, Napi::Number::New(env_, (double)lost), fillValue}, *context_);
   } catch (const Napi::Error& e) {
     // An exception in the callback is the program's, as for any event emitter.
     napi_fatal_exception(env_, e.Value());
@@ -113,6 +176,11 @@ void EventSink::Close() {
     uv_timer_stop(timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(timer_), OnClosed);
     timer_ = nullptr;
+  }
+  if (pace_) {
+    uv_timer_stop(pace_);
+    uv_close(reinterpret_cast<uv_handle_t*>(pace_), OnClosed);
+    pace_ = nullptr;
   }
   if (open_polls_ == 0) {
     Free();

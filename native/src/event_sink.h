@@ -28,6 +28,13 @@ class EventSink {
   // Also reads every ms milliseconds: events below a perf buffer's wake-up
   // threshold would otherwise wait for more to come. Does not keep the loop alive.
   void FlushEvery(unsigned ms);
+  // Paced reading, for buffers that wake the reader whenever it has caught up
+  // (ring buffers): a busy producer would otherwise cost a wake-up per few
+  // events on both sides. After a wake-up that found events, the fds are not
+  // watched and the buffer is read again after an interval (1-10 ms) that lets
+  // it fill to at most an eighth of `capacity` bytes at the rate just seen; a
+  // read that finds nothing new watches the fds again.
+  void PaceFor(size_t capacity);
   // Stops watching. The sink deletes itself once libuv has let go of every
   // poll handle; Free() then releases the native readers.
   void Close();
@@ -38,6 +45,11 @@ class EventSink {
     offsets_.push_back((uint32_t)data_.size());
   }
   void AddLost(uint64_t n) { lost_ += n; }
+  // How full the buffer was (0..1) when a read began; the highest since the
+  // last delivery goes to JS with the events.
+  void SawFill(double fill) {
+    if (fill > fill_) fill_ = fill;
+  }
 
  protected:
   virtual void Drain() = 0;
@@ -48,7 +60,11 @@ class EventSink {
   static void OnClosed(uv_handle_t* handle);
   static void OnCheck(uv_check_t* check);
   static void OnTimer(uv_timer_t* timer);
+  static void OnPace(uv_timer_t* timer);
+  // One read and delivery; then, when pacing, decides when the next read is.
+  void Read();
   void Deliver();
+  void SetPolling(bool on);
 
   Napi::Env env_;
   Napi::FunctionReference callback_;
@@ -60,6 +76,12 @@ class EventSink {
   // offsets_[0] is 0; each Push adds the end of its event.
   std::vector<uint32_t> offsets_{0};
   uint64_t lost_ = 0;
+  double fill_ = -1;
+  uv_timer_t* pace_ = nullptr;
+  size_t pace_capacity_ = 0;
+  uint64_t last_read_ns_ = 0;
+  uint64_t pace_ms_ = 0;  // 0 while the fds are watched
+  bool polling_ = true;
   size_t open_polls_ = 0;
   bool closed_ = false;
   bool delivering_ = false;
