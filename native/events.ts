@@ -60,22 +60,27 @@ export function decodePacked<T>(codec: Codec<T>, data: Buffer, offsets: Uint32Ar
   return codec.decodePacked(data, offsets);
 }
 
-// fill: ring buffers only, the fullest the ring was at a read since the last call.
-type NativePacked = (data: Buffer, offsets: Uint32Array, lost: number, fill?: number) => void;
+/**
+ * What the addon calls per wake-up: the events' bytes at dataAt..dataAt+length
+ * of a pooled slab, count+1 offsets (relative to dataAt) at offsetsAt; fill is
+ * for ring buffers only, the fullest the ring was at a read since the last call.
+ */
+type NativeSlab = (slab: ArrayBuffer, dataAt: number, length: number, offsetsAt: number, count: number, lost: number, fill?: number) => void;
+type NativeCallback = Parameters<typeof binding.openRingBuffer>[1];
 
-function open(owner: Owned, cb: EventCallback, lostCounted: boolean, start: (cb: NativePacked) => { handle: number; fds: number[] }): EventReader {
+function open(owner: Owned, cb: EventCallback, lostCounted: boolean, start: (cb: NativeCallback) => { handle: number; fds: number[] }): EventReader {
   const reader = new EventReaderImpl(owner, lostCounted);
   const packed: PackedCallback =
     typeof cb === "function" ? (data, offsets, lost) => cb(unpack(data, offsets), lost) : cb.onPacked;
   if (typeof packed !== "function") throw new TypeError("an event reader needs a callback or { onPacked }");
   try {
     const r = native(() =>
-      start((data, offsets, lost, fill) => {
-        reader.received += offsets.length - 1;
+      start(((slab, dataAt, length, offsetsAt, count, lost, fill) => {
+        reader.received += count;
         reader.lost += lost;
         if (fill !== undefined && !(fill <= (reader.peakFill ?? -1))) reader.peakFill = fill;
-        packed(data, offsets, lost);
-      }));
+        packed(Buffer.from(slab, dataAt, length), new Uint32Array(slab, offsetsAt, count + 1), lost);
+      }) satisfies NativeSlab as unknown as NativeCallback));
     reader.adopt(r);
   } catch (e) {
     reader.close();

@@ -125,6 +125,11 @@ void EventSink::Read() {
   uv_timer_start(pace_, OnPace, next, 0);
 }
 
+// Deliveries are carved from one ArrayBuffer (a slab) until it is used up, as
+// Node pools small Buffers: a wake-up then allocates nothing of its own, and
+// JS makes its views of it. Each delivery starts 8-byte aligned.
+static const size_t kSlabBytes = 256u << 10;
+
 void EventSink::Deliver() {
   size_t count = offsets_.size() - 1;
   if (count == 0 && lost_ == 0) return;
@@ -133,11 +138,21 @@ void EventSink::Deliver() {
   double fill = fill_;
   fill_ = -1;
   Napi::HandleScope scope(env_);
-  Napi::Buffer<char> data = data_.empty() ? Napi::Buffer<char>::New(env_, 0)
-                                           : Napi::Buffer<char>::Copy(env_, data_.data(), data_.size());
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env_, offsets_.size() * sizeof(uint32_t));
-  memcpy(ab.Data(), offsets_.data(), offsets_.size() * sizeof(uint32_t));
-  Napi::Uint32Array offsets = Napi::Uint32Array::New(env_, offsets_.size(), ab, 0);
+  size_t dataLen = data_.size(), offBytes = offsets_.size() * sizeof(uint32_t);
+  size_t need = ((dataLen + 7) & ~size_t(7)) + offBytes;
+  if (slab_.IsEmpty() || slab_used_ + need > slab_size_) {
+    size_t size = std::max(kSlabBytes, need);
+    slab_ = Napi::Persistent(Napi::ArrayBuffer::New(env_, size));
+    slab_size_ = size;
+    slab_used_ = 0;
+  }
+  Napi::ArrayBuffer slab = slab_.Value();
+  uint8_t* base = static_cast<uint8_t*>(slab.Data());
+  size_t dataAt = slab_used_;
+  size_t offAt = (dataAt + dataLen + 7) & ~size_t(7);
+  if (dataLen) memcpy(base + dataAt, data_.data(), dataLen);
+  memcpy(base + offAt, offsets_.data(), offBytes);
+  slab_used_ = (offAt + offBytes + 7) & ~size_t(7);
   // Capacity stays: the next wake-up reuses it.
   data_.clear();
   offsets_.resize(1);
@@ -145,7 +160,11 @@ void EventSink::Deliver() {
   try {
     // fill is undefined where the reader cannot see it (perf buffers).
     Napi::Value fillValue = fill < 0 ? env_.Undefined() : Napi::Number::New(env_, fill);
-    callback_.MakeCallback(env_.Global(), {data, offsets, Napi::Number::New(env_, (double)lost), fillValue}, *context_);
+    callback_.MakeCallback(env_.Global(),
+                           {slab, Napi::Number::New(env_, (double)dataAt), Napi::Number::New(env_, (double)dataLen),
+                            Napi::Number::New(env_, (double)offAt), Napi::Number::New(env_, (double)count),
+                            Napi::Number::New(env_, (double)lost), fillValue},
+                           *context_);
   } catch (const Napi::Error& e) {
     // An exception in the callback is the program's, as for any event emitter.
     napi_fatal_exception(env_, e.Value());
@@ -161,6 +180,7 @@ void EventSink::Close() {
   // JS-side state goes now, while the environment is alive: libuv may finish
   // closing the handles after it is gone (at environment teardown).
   callback_.Reset();
+  slab_.Reset();
   if (!delivering_) context_.reset();
   for (auto* poll : polls_) {
     uv_poll_stop(poll);

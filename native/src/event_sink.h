@@ -1,8 +1,10 @@
 // What perf and ring buffer readers share: libuv polls on fds the kernel marks
 // readable, every ready event appended to one byte run, and one JS call per
-// wake-up with that run as one Buffer plus a Uint32Array of offsets (event i is
-// bytes offsets[i] .. offsets[i+1]). One allocation per wake-up, not per event:
-// per-event Buffers cost more than the kernel's side of an event.
+// wake-up: (slab, dataAt, dataLength, offsetsAt, count, lost, fill). The run
+// and its offsets (event i is bytes offsets[i] .. offsets[i+1] of the run) are
+// copied into a pooled ArrayBuffer that JS views; no allocation per wake-up
+// until the slab is used up, none per event: per-event Buffers cost more than
+// the kernel's side of an event.
 #pragma once
 #include <napi.h>
 #include <uv.h>
@@ -73,6 +75,8 @@ class EventSink {
   uv_check_t* check_ = nullptr;
   uv_timer_t* timer_ = nullptr;
   std::vector<char> data_;
+  Napi::Reference<Napi::ArrayBuffer> slab_;
+  size_t slab_size_ = 0, slab_used_ = 0;
   // offsets_[0] is 0; each Push adds the end of its event.
   std::vector<uint32_t> offsets_{0};
   uint64_t lost_ = 0;
