@@ -43,15 +43,21 @@ def cpu_s():
     return r.ru_utime + r.ru_stime
 
 
+def switches():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
+
+
 cpu0 = cpu_s()
+sw0 = switches()
 work.stdin.write("go\n")
 work.stdin.flush()
 while work.poll() is None:
     poll(100)
 drain()
 cpu = cpu_s() - cpu0
+sw = switches() - sw0
 report = json.loads(work.stdout.readline())
 dropped = b["dropped"][0].value
 b.cleanup()
 common.emit({"events": state["events"], "lost": state["lost"] + dropped, "calls": report["calls"],
-             "seconds": report["seconds"], "rate": report["rate"], "cpu": cpu})
+             "seconds": report["seconds"], "rate": report["rate"], "cpu": cpu, "switches": sw})
