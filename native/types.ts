@@ -217,7 +217,7 @@ export interface EventReader {
 /**
  * Called once per wake-up with every event that was ready, each a Buffer that
  * views one copy made for the whole wake-up (keep or modify them freely: the
- * copy is theirs). Copies are carved from pooled 256 KiB ArrayBuffers, as Node
+ * copy is theirs). Copies are carved from pooled 64 KiB ArrayBuffers, as Node
  * pools small Buffers, so a Buffer's `.buffer` holds other wake-ups' bytes too
  * (use byteOffset), and a kept event keeps its pool alive. It runs from the
  * event loop like any I/O callback: an exception it throws is an uncaught
