@@ -68,8 +68,8 @@ async function runKernel(argv: string[]): Promise<number> {
   startMark("cli loaded");
   // prlimit runs while zeromq loads and the sockets bind; nothing is answered before it is done.
   const memlock = raiseMemlockOrReportAsync().then(() => startMark("memlock"));
-  const { serve } = await import("./transport/serve.js");
   await loadEnvironment();
+  const { serve } = await import("./transport/serve.js");
   // Sockets first, the engine after: importing TypeScript and the BPF side
   // holds the main thread for most of a second, and a client's readiness
   // check (kernel_info) should not wait behind it. The engine starts loading
@@ -110,23 +110,29 @@ function engineGate(): { opened: Promise<void>; open: () => void } {
 
 /**
  * Facts a plugin records in kernel_info (and so in executed notebooks), from a
- * module small enough to load before the sockets open.
+ * module small enough to load before the sockets open; and the plugin's own
+ * start-up work, begun now on other threads (its `prepare`), if it has any.
  */
 async function loadEnvironment(): Promise<void> {
   const url = new URL("../magics/environment.js", import.meta.url);
   if (!existsSync(url)) return;
   try {
-    const mod = (await import(url.href)) as { default: () => Record<string, string> };
+    const mod = (await import(url.href)) as { default: () => Record<string, string>; prepare?: () => Promise<void> };
+    pluginPrepared = mod.prepare?.().catch(() => {});
     addEnvironment(mod.default());
   } catch (err) {
     process.stderr.write(`ibcc: could not read ${url.pathname}: ${(err as Error).message}\n`);
   }
 }
 
+/** The plugin's start-up work begun by loadEnvironment; the plugin loads once it is done. */
+let pluginPrepared: Promise<void> | undefined;
+
 /** The BPF side is optional: the kernel runs as a plain TypeScript kernel without it. */
 async function loadPlugins(): Promise<KernelPlugin[]> {
   const url = new URL("../magics/plugin.js", import.meta.url);
   if (!existsSync(url)) return [];
+  await pluginPrepared;
   try {
     const mod = (await import(url.href)) as { default: KernelPlugin };
     return [mod.default];
@@ -139,6 +145,9 @@ async function loadPlugins(): Promise<KernelPlugin[]> {
 async function loadEngine(plugins: KernelPlugin[]): Promise<Engine> {
   // IBCC_ENGINE_MODULE lets the protocol tests run on a minimal engine of their own.
   const override = process.env.IBCC_ENGINE_MODULE;
+  // TypeScript first, through its fast loader: the engine's modules that
+  // import it plainly then share that instance (see engine/typescript.ts).
+  if (!override) await import("./engine/typescript.js");
   const specifier = override ? pathToFileURL(resolve(override)).href : "./engine/index.js";
   const mod = (await import(specifier)) as { createEngine(o: { plugins: KernelPlugin[] }): Engine };
   return mod.createEngine({ plugins });

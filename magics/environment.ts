@@ -5,6 +5,7 @@
  * without loading LLVM.
  */
 import { realpathSync } from "node:fs";
+import { preloadNative } from "./native-api.js";
 
 const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"];
 
@@ -23,4 +24,13 @@ export function libbccVersion(): string | undefined {
 export default function environment(): Record<string, string> {
   const v = libbccVersion();
   return v ? { libbcc_version: v } : {};
+}
+
+/**
+ * Start-up work of the BPF side that the kernel begins before its sockets
+ * open, off the main thread: mapping libbcc and LLVM for the addon. The kernel
+ * loads the plugin once it is done, as the plugin's modules load the addon.
+ */
+export function prepare(): Promise<void> {
+  return preloadNative();
 }

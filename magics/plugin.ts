@@ -10,6 +10,7 @@ import { DECLARATIONS } from "./declarations.js";
 import { detachAll } from "./programs.js";
 import { setCurrentIO } from "./session.js";
 import { nativeApi } from "./native-api.js";
+import { startMark } from "../kernel/transport/start-marks.js";
 
 /**
  * Besides the contract: the kernel may call onExecute with each cell's IO so
@@ -31,7 +32,10 @@ const plugin: KernelPlugin & { onExecute(io: CellIO): void } = {
 // LLVM's once-per-process set-up costs about one compile: pay it in the
 // background while the kernel starts, not in the user's first %%bpf cell.
 nativeApi().then(
-  (api) => api.prepareCompiler().catch(() => {}),
+  (api) => {
+    startMark("native addon loaded");
+    return api.prepareCompiler().then(() => startMark("compiler prepared"), () => {});
+  },
   () => {},
 );
 

@@ -28,6 +28,7 @@ import { cellScope, inOrder, isLatestScope, newScope, setLatestScope, streamInOr
 import { blank, linesOf, splitCell, typeScriptView, type Piece } from "./splitter.js";
 import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
 import { ChunkSyntaxError } from "./transpile.js";
+import { saveTypeScriptCache } from "./typescript.js";
 import { completeMagic, inspectMagic } from "./magic-assist.js";
 import { startMark } from "../transport/start-marks.js";
 
@@ -56,6 +57,7 @@ class TypeScriptEngine implements Engine {
   private running?: AbortController;
   private evaluations = 0;
   private closing = false;
+  private cacheSaved = false;
 
   constructor(options: EngineOptions) {
     this.plugins = options.plugins;
@@ -97,6 +99,11 @@ class TypeScriptEngine implements Engine {
 
   private async runCell(code: string, label: string, scope: CellScope): Promise<ExecuteOutcome> {
     const { io, signal } = scope;
+    // Once a cell has gone through the compiler, V8's cache of it serves the next kernel's start.
+    if (!this.cacheSaved) {
+      this.cacheSaved = true;
+      setTimeout(saveTypeScriptCache, 2000).unref();
+    }
     const pieces = splitCell(code);
     try {
       for (const p of pieces) {

@@ -6,21 +6,30 @@
  * Requests are answered one at a time in arrival order, so a cell's commit
  * always lands before the next cell's warnings or a later completion.
  */
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import { CellLanguageService } from "./language.js";
 import type { FromLanguageWorker, LanguageWorkerData, ToLanguageWorker } from "./language-messages.js";
 
 const port = parentPort!;
+const WARM_UP_NICE = 10;
 const post = (m: FromLanguageWorker): void => port.postMessage(m);
 
 const t0 = performance.now();
+const restorePriority = lowerPriority();
+// Imported only now, so that loading TypeScript runs at the lowered priority too.
+const { CellLanguageService } = await import("./language.js");
+const { saveTypeScriptCache } = await import("./typescript.js");
 const service = new CellLanguageService(workerData as LanguageWorkerData);
 try {
   service.warmUp();
 } catch {
   // A broken service shows up as a failed request below.
 }
+restorePriority();
 post({ kind: "ready", loadMs: Math.round(performance.now() - t0) });
+// After the warm-up the compiled checker is in V8's cache too; the next kernel starts from it.
+setTimeout(saveTypeScriptCache, 1000);
 
 function answer(m: ToLanguageWorker): unknown {
   switch (m.op) {
@@ -47,3 +56,28 @@ port.on("message", (m: ToLanguageWorker) => {
     post({ kind: "failed", id: m.id, message: (err as Error)?.message ?? String(err) });
   }
 });
+
+/**
+ * The warm-up (seconds of CPU: TypeScript, the lib files, the checker) runs
+ * while the user's first cells do; at a low priority it takes only CPU time
+ * the main thread leaves over. Linux gives each thread its own nice value and
+ * /proc/thread-self names this thread's id. Back to the old value afterwards
+ * where allowed (raising it again needs CAP_SYS_NICE), so completion requests
+ * compete evenly. Where none of this works the worker simply runs as it is.
+ */
+function lowerPriority(): () => void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    const before = getPriority(tid);
+    setPriority(tid, Math.max(before, WARM_UP_NICE));
+    return () => {
+      try {
+        setPriority(tid, before);
+      } catch {
+        // stays low: it only loses when the CPU is contended
+      }
+    };
+  } catch {
+    return () => {};
+  }
+}

@@ -11,7 +11,8 @@
  */
 import { createRequire } from "node:module";
 import path from "node:path";
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.js";
 
 export interface LanguageServiceOptions {
   cwd: string;
@@ -43,7 +44,7 @@ function typeRoots(): string[] {
   }
 }
 
-const OPTIONS: ts.CompilerOptions = {
+const OPTIONS: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -78,9 +79,9 @@ const IGNORED = new Set([
 
 export class CellLanguageService {
   private readonly files = new Map<string, VirtualFile>();
-  private readonly disk = new Map<string, ts.IScriptSnapshot | undefined>();
+  private readonly disk = new Map<string, TS.IScriptSnapshot | undefined>();
   private readonly history = new Map<string, string>();
-  private readonly service: ts.LanguageService;
+  private readonly service: TS.LanguageService;
   readonly cellFile: string;
   private readonly historyFile: string;
   /** Text appended to the cell so it is a module (its declarations shadow history's). */
@@ -95,7 +96,7 @@ export class CellLanguageService {
     options.declarations.forEach((d, i) => {
       this.files.set(path.join(dir, `__ibcc_${i}_${d.name.replace(/\W/g, "_")}__.d.ts`), { text: d.text, version: 0 });
     });
-    const host: ts.LanguageServiceHost = {
+    const host: TS.LanguageServiceHost = {
       getScriptFileNames: () => [...this.files.keys()],
       getScriptVersion: (name) => String(this.files.get(name)?.version ?? 0),
       getScriptSnapshot: (name) => {
@@ -163,7 +164,7 @@ export class CellLanguageService {
       list.push(text);
       entries.set(name, list);
     };
-    const typeText = (node: ts.Node): string => {
+    const typeText = (node: TS.Node): string => {
       const type = checker.getTypeAtLocation(node);
       const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
       return checker.typeToString(type, historySource, flags);
@@ -246,20 +247,20 @@ export class CellLanguageService {
   }
 }
 
-function bindingNames(name: ts.BindingName): ts.Identifier[] {
+function bindingNames(name: TS.BindingName): TS.Identifier[] {
   if (ts.isIdentifier(name)) return [name];
   return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : bindingNames(el.name)));
 }
 
 /** Imported values keep the checker's type (a default import of a CommonJS module is its namespace). */
 function importEntries(
-  stmt: ts.ImportDeclaration,
+  stmt: TS.ImportDeclaration,
   add: (name: string, text: string) => void,
-  typeText: (node: ts.Node) => string,
+  typeText: (node: TS.Node) => string,
 ): void {
   const clause = stmt.importClause;
   if (!clause) return;
-  const spec = JSON.stringify((stmt.moduleSpecifier as ts.StringLiteral).text);
+  const spec = JSON.stringify((stmt.moduleSpecifier as TS.StringLiteral).text);
   if (clause.name && !clause.isTypeOnly) add(clause.name.text, `declare const ${clause.name.text}: ${typeText(clause.name)};`);
   const bindings = clause.namedBindings;
   if (bindings && ts.isNamespaceImport(bindings)) {

@@ -14,7 +14,8 @@
  * await: the pending promise is raced against the interrupt, sleep() rejects.
  */
 import { SourceMap } from "node:module";
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.js";
 import { rewriteDeclarations } from "./declarations.js";
 
 export interface Segment {
@@ -46,7 +47,7 @@ export class ChunkSyntaxError extends Error {
   }
 }
 
-const OPTIONS: ts.CompilerOptions = {
+const OPTIONS: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   sourceMap: true,
@@ -76,7 +77,7 @@ export function compileChunk(view: string, fileName: string, wantResult: boolean
 function segmentsOf(js: string, fileName: string): Segment[] {
   const file = ts.createSourceFile(fileName, js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const segments: Segment[] = [];
-  let run: ts.Statement[] = [];
+  let run: TS.Statement[] = [];
   const flush = (isAsync: boolean): void => {
     if (run.length === 0) return;
     const start = run[0].getStart(file);
@@ -105,7 +106,7 @@ function segmentsOf(js: string, fileName: string): Segment[] {
   return segments;
 }
 
-function awaitsAtTopLevel(node: ts.Node): boolean {
+function awaitsAtTopLevel(node: TS.Node): boolean {
   if (ts.isAwaitExpression(node)) return true;
   if (ts.isForOfStatement(node) && node.awaitModifier) return true;
   if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return false;
