@@ -30,7 +30,7 @@ export const job: Job = {
     ctx.log(`kernel: ${file}`);
     const args = ctx.quick ? ["--quick"] : [];
     const { stdout, error } = await new Promise<{ stdout: string; error?: Error }>((resolve) =>
-      execFile(process.execPath, [file, ...args], { timeout: 180_000, maxBuffer: 1 << 24 }, (err, out, errOut) =>
+      execFile(process.execPath, [file, ...args], { timeout: 900_000, maxBuffer: 1 << 24 }, (err, out, errOut) =>
         resolve({ stdout: out, error: err ? new Error(errOut.trim().split("\n").slice(-3).join(" | ") || err.message) : undefined }),
       ),
     );

@@ -1,14 +1,21 @@
-"""Measures one kernelspec with jupyter_client: kernel start to the first
-kernel_info_reply, and the `1 + 1` execute round trip (request to its reply and
-idle status), over fresh kernels. Prints one JSON object on stdout.
+"""Measures one kernelspec with jupyter_client over fresh kernels:
+- start to the first kernel_info_reply;
+- the first `1 + 1` round trips sent right after that reply (what nbclient does:
+  cells go as soon as the kernel is ready, while it may still be loading);
+- the `1 + 1` round trip once the kernel has settled (request to reply and idle);
+- start to the end of a first cell that compiles and attaches a BPF program
+  (every other start, when BPF_CELL is given).
+Prints one JSON object on stdout.
 
-usage: latency.py KERNEL_NAME STARTS ROUND_TRIPS   (JUPYTER_PATH selects the spec)
+usage: latency.py KERNEL_NAME STARTS ROUND_TRIPS [BPF_CELL]   (JUPYTER_PATH selects the spec)
 """
 import json
 import sys
 import time
 
 from jupyter_client.manager import KernelManager
+
+FIRST_TRIPS = 3
 
 
 def start_once(name):
@@ -23,41 +30,55 @@ def start_once(name):
         m = kc.get_shell_msg(timeout=120)
         if m["parent_header"].get("msg_id") == msg_id:
             break
-    return km, kc, (time.perf_counter() - t0) * 1000
+    return km, kc, t0, (time.perf_counter() - t0) * 1000
 
 
-def round_trip(kc, code):
+def round_trip(kc, code, timeout=60):
     t0 = time.perf_counter()
     msg_id = kc.execute(code)
     got_reply = got_idle = False
+    status = None
     while not (got_reply and got_idle):
         if not got_reply:
-            m = kc.get_shell_msg(timeout=60)
+            m = kc.get_shell_msg(timeout=timeout)
             got_reply = m["parent_header"].get("msg_id") == msg_id
+            if got_reply:
+                status = m["content"]["status"]
         else:
-            m = kc.get_iopub_msg(timeout=60)
+            m = kc.get_iopub_msg(timeout=timeout)
             got_idle = (m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status"
                         and m["content"]["execution_state"] == "idle")
+    if status != "ok":
+        raise RuntimeError(f"cell failed ({status}): {code[:60]!r}")
     return (time.perf_counter() - t0) * 1000
 
 
 def main():
     name, starts, trips = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    start_ms, rtt_ms = [], []
+    bpf_cell = sys.argv[4] if len(sys.argv) > 4 else None
+    out = {"start_ms": [], "first_rtt_ms": [[] for _ in range(FIRST_TRIPS)], "rtt_ms": [], "bpf_from_start_ms": []}
     for i in range(starts):
-        km, kc, ms = start_once(name)
-        start_ms.append(ms)
-        if i == 0:
-            kc.wait_for_ready(timeout=120)
-            # Warm-up: the first cells load whatever the kernel loads lazily
-            # (ibcc's TypeScript language service); wait until that has settled.
-            deadline = time.time() + 120
-            while round_trip(kc, "1 + 1") > 250 and time.time() < deadline:
-                time.sleep(0.5)
-            rtt_ms = [round_trip(kc, "1 + 1") for _ in range(trips)]
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    print(json.dumps({"start_ms": start_ms, "rtt_ms": rtt_ms}))
+        km, kc, t0, ms = start_once(name)
+        out["start_ms"].append(ms)
+        try:
+            if bpf_cell and i % 2 == 1:
+                round_trip(kc, bpf_cell, timeout=120)
+                out["bpf_from_start_ms"].append((time.perf_counter() - t0) * 1000)
+            else:
+                for k in range(FIRST_TRIPS):
+                    out["first_rtt_ms"][k].append(round_trip(kc, "1 + 1", timeout=120))
+            if i == 0:
+                # Settled: whatever the kernel loads in the background after start
+                # (ibcc's language service, its compiler set-up) has finished.
+                deadline = time.time() + 120
+                while round_trip(kc, "1 + 1") > 250 and time.time() < deadline:
+                    time.sleep(0.5)
+                time.sleep(8)
+                out["rtt_ms"] = [round_trip(kc, "1 + 1") for _ in range(trips)]
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":
