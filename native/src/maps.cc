@@ -158,7 +158,9 @@ static bool BatchRead(int fd, size_t keySize, size_t valueLen, size_t maxEntries
       return false;
     }
     count += n;
-    if (err == ENOENT) break;
+    // A map never holds more than max_entries: a full one is read once it
+    // fills the space, without growing it for a last call that finds nothing.
+    if (err == ENOENT || count >= maxEntries) break;
     started = true;
     std::swap(inTok, outTok);
   }
