@@ -5,6 +5,7 @@
  */
 import type { BpfMap } from "../native/types.js";
 import { compileCodec, decodePerCpu, encodePerCpu, intCodec, rawCodec, round8, type Codec } from "../native/codec.js";
+import { columnsOf, type ColumnarEntries } from "../native/table.js";
 import { table as tableBundle, type TableOptions } from "../kernel/display/table.js";
 import { viewSource, type ProgramOrigin } from "./view-source.js";
 import { heatMapView, lineView } from "./watch-views.js";
@@ -102,15 +103,26 @@ export class Table<K = unknown, V = unknown> {
     this.map.clear();
   }
 
-  /** Every entry, read in batches. Array maps list every slot. */
+  /** Every entry, read in batches and decoded in one pass. Array maps list every slot. */
   entries(): [K, V][] {
     this.check();
     const { keys, values, count } = this.map.readAll();
+    if (!this.map.perCpu) return this.key.decodeEntries(keys, values, count, this.value);
     const ks = this.key.decodeMany(keys, count, this.map.keySize);
-    const stride = this.map.perCpu ? this.map.possibleCpus * round8(this.map.valueSize) : this.map.valueSize;
+    const stride = this.map.possibleCpus * round8(this.map.valueSize);
     const out = new Array<[K, V]>(count);
     for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * stride)];
     return out;
+  }
+
+  /**
+   * Every entry as columns: typed arrays for integer and float keys and values
+   * (BigUint64Array for u64), viewing the batched read's own memory; per-CPU
+   * maps add every CPU's value entry-major (cpuValues[i * cpus + c]).
+   */
+  entriesColumnar(): ColumnarEntries {
+    this.check();
+    return columnsOf(this.map, this.key, this.value, this.map.readAll());
   }
 
   keys(): K[] {

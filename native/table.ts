@@ -173,15 +173,8 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   /** Every entry as columns: BigUint64Array keys and values for a u64 -> u64 map, say. */
   entriesColumnar(): ColumnarEntries {
-    const { keys, values, count } = this.run("entries", () => this.map.readAll());
-    return this.run("entries", () => {
-      // readAll's Buffers are fresh for every read and start at offset 0 of their memory: shared as they are.
-      const keyCol = this.key.columns(keys, count, this.key.size, 0, true);
-      if (!this.perCpu) return { count, keys: keyCol, values: this.value.columns(values, count, this.value.size, 0, true) };
-      const cpus = this.map.possibleCpus;
-      const cpuValues = this.value.columns(values, count * cpus, round8(this.value.size), 0, true);
-      return { count, keys: keyCol, values: this.value.isInteger ? sumColumns(cpuValues, count, cpus) : cpuValues, cpuValues, cpus };
-    });
+    const read = this.run("entries", () => this.map.readAll());
+    return this.run("entries", () => columnsOf(this.map, this.key, this.value, read));
   }
 
   /** Per-CPU integer maps: the value summed over every CPU (0 when the key is absent). */
@@ -220,6 +213,25 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const msg = e instanceof Error ? e.message : String(e);
     return new TableError(`${op} ${this.name}: ${msg}`, this.name, op, e);
   }
+}
+
+/**
+ * A map's readAll() as columns, with the codecs of its keys and (for per-CPU
+ * maps, one CPU's) values. readAll's Buffers are fresh for every read and start
+ * at offset 0 of their memory, so dense columns are views of them.
+ */
+export function columnsOf(
+  map: BpfMap,
+  key: Codec<unknown>,
+  value: Codec<unknown>,
+  read: { keys: Buffer; values: Buffer; count: number },
+): ColumnarEntries {
+  const { keys, values, count } = read;
+  const keyCol = key.columns(keys, count, key.size, 0, true);
+  if (!map.perCpu) return { count, keys: keyCol, values: value.columns(values, count, value.size, 0, true) };
+  const cpus = map.possibleCpus;
+  const cpuValues = value.columns(values, count * cpus, round8(value.size), 0, true);
+  return { count, keys: keyCol, values: value.isInteger ? sumColumns(cpuValues, count, cpus) : cpuValues, cpuValues, cpus };
 }
 
 function sumOf(values: (number | bigint)[], big: boolean): number | bigint {
