@@ -3,7 +3,7 @@
  * A cell's signal is a composite (AbortSignal.any), which Node keeps
  * reachable for as long as it has an abort listener; a listener left on it
  * kept every cell's value (a %%bpf cell's Program, its request, its buffers)
- * for the life of the kernel, about 40 KB a soak cell. Values are tracked
+ * for the life of the kernel, about 30 KiB a soak cell. Values are tracked
  * with WeakRefs and counted after a full GC, without a kernel process.
  */
 import v8 from "node:v8";

@@ -59,14 +59,15 @@ console.log(process.memoryUsage().heapUsed)`;
  * design (its history entry, its compact source map for tracebacks) is about
  * 1.5 KiB. A leak of a cell's objects crosses it many times over: the one
  * found here (every cell's Program, request and buffers kept by an abort
- * listener) was 40 KiB a cell.
+ * listener) was 23 KiB of V8 heap a cell, besides 8 KiB of buffers.
  *
  * VmRSS moves by tens of MiB in steps that last many cells: V8 grows and
  * shrinks the committed heaps of the main thread and the language worker, and
  * glibc keeps the top of each thread's malloc arena up to its trim threshold,
  * which it raises to as much as 64 MiB once LLVM frees a large block. Over
  * 500 cells (a full run's second half) the slope of 50 samples stays within
- * tens of KiB a cell when nothing leaks, so the bound is 64 KiB; over the 100
+ * tens of KiB a cell when nothing leaks (-18 KiB in the run in README.md,
+ * whose VmRSS ranged over 100 MiB), so the bound is 64 KiB; over the 100
  * cells of a default run's second half one such step alone is 300 KiB a cell,
  * so the bound there is 1 MiB. Either catches what a native leak of the
  * soak's work would be: a compiled module not freed holds megabytes of LLVM's
