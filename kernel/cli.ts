@@ -78,7 +78,7 @@ async function runKernel(argv: string[]): Promise<number> {
   const gate = engineGate();
   const render = gate.opened.then(loadRender);
   const engine = pendingEngine(
-    gate.opened.then(loadPlugins).then(loadEngine),
+    gate.opened.then(loadEngine),
     gate.open,
   );
   try {
@@ -142,7 +142,18 @@ async function loadPlugins(): Promise<KernelPlugin[]> {
   }
 }
 
-async function loadEngine(plugins: KernelPlugin[]): Promise<Engine> {
+/**
+ * The plugins and the engine's modules load side by side: the BPF side first
+ * waits for its libraries to be mapped on another thread, and the main thread
+ * loads TypeScript and the engine meanwhile.
+ */
+async function loadEngine(): Promise<Engine> {
+  const plugins = loadPlugins();
+  const createEngine = await loadEngineModule();
+  return createEngine({ plugins: await plugins });
+}
+
+async function loadEngineModule(): Promise<(o: { plugins: KernelPlugin[] }) => Engine> {
   // IBCC_ENGINE_MODULE lets the protocol tests run on a minimal engine of their own.
   const override = process.env.IBCC_ENGINE_MODULE;
   // TypeScript first, through its fast loader: the engine's modules that
@@ -150,7 +161,7 @@ async function loadEngine(plugins: KernelPlugin[]): Promise<Engine> {
   if (!override) await import("./engine/typescript.js");
   const specifier = override ? pathToFileURL(resolve(override)).href : "./engine/index.js";
   const mod = (await import(specifier)) as { createEngine(o: { plugins: KernelPlugin[] }): Engine };
-  return mod.createEngine({ plugins });
+  return mod.createEngine;
 }
 
 async function loadRender(): Promise<Render> {

@@ -5,6 +5,7 @@
  * worker's port and are answered, in order, once it has.
  */
 import { existsSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { FromLanguageWorker, LanguageRequest, LanguageResults, LanguageWorkerData } from "./language-messages.js";
@@ -33,6 +34,8 @@ export class LanguageClient {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  /** The worker's OS thread id, which it writes here when it lowers its priority for the warm-up. */
+  private readonly threadId = new Int32Array(new SharedArrayBuffer(4));
   /** Resolves once the service has loaded, with how long that took in the worker. */
   readonly ready: Promise<number>;
   private markReady!: (ms: number) => void;
@@ -46,7 +49,7 @@ export class LanguageClient {
     if (this.worker || this.failure || this.closed) return;
     let worker: Worker;
     try {
-      worker = new Worker(workerScript(), { workerData: this.data, stdout: false, stderr: false });
+      worker = new Worker(workerScript(), { workerData: { ...this.data, threadId: this.threadId }, stdout: false, stderr: false });
     } catch (err) {
       this.fail(err as Error);
       return;
@@ -90,6 +93,16 @@ export class LanguageClient {
     if (this.closed) return;
     this.closed = true;
     this.fail(new Error("the language service is closed"));
+    // The process's exit waits for the thread to stop: a warm-up still at low
+    // priority on a busy machine would hold it for seconds.
+    const tid = Atomics.load(this.threadId, 0);
+    if (tid) {
+      try {
+        setPriority(tid, getPriority(0));
+      } catch {
+        // without CAP_SYS_NICE the thread stays where it is
+      }
+    }
     void this.worker?.terminate().catch(() => {});
   }
 }

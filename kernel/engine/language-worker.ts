@@ -70,6 +70,9 @@ function lowerPriority(): () => void {
     const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
     const before = getPriority(tid);
     setPriority(tid, Math.max(before, WARM_UP_NICE));
+    // For the client, which raises it again when it closes (the process's exit waits for this thread).
+    const slot = (workerData as { threadId?: Int32Array }).threadId;
+    if (slot) Atomics.store(slot, 0, tid);
     return () => {
       try {
         setPriority(tid, before);
