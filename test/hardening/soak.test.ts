@@ -7,10 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelClient } from "../support/kernel-client.js";
 import { fdCount, programsOf, rssKiB } from "./proc.js";
-import { cpuSeconds, HEAP_CELL, HEAP_SLOPE_LIMIT_KIB, rssSlopeLimitKiB, slope, soakPlan } from "./soak-plan.js";
+import { cpuSeconds, HEAP_CELL, heapSlopeLimitKiB, rssSlopeLimitKiB, slope, soakPlan } from "./soak-plan.js";
 
 const plan = soakPlan(process.env);
 const RSS_SLOPE_LIMIT_KIB = rssSlopeLimitKiB(plan.cells);
+const HEAP_SLOPE_LIMIT_KIB = heapSlopeLimitKiB(plan.cells);
 const CELL = `%%bpf soak
 BPF_ARRAY(calls, u64, 1);
 TRACEPOINT_PROBE(syscalls, sys_enter_getppid) { u32 k = 0; u64 *v = calls.lookup(&k); if (v) __sync_fetch_and_add(v, 1); return 0; }
