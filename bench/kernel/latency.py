@@ -1,7 +1,8 @@
 """Measures one kernelspec with jupyter_client over fresh kernels:
 - start to the first kernel_info_reply;
-- the first `1 + 1` round trips sent right after that reply (what nbclient does:
-  cells go as soon as the kernel is ready, while it may still be loading);
+- the first `1 + 1` round trips sent right after that reply and iopub has
+  joined (what nbclient does: cells go as soon as the kernel is ready, while it
+  may still be loading);
 - the `1 + 1` round trip once the kernel has settled (request to reply and idle);
 - start to the end of a first cell that compiles and attaches a BPF program
   (every other start, when BPF_CELL is given).
@@ -12,6 +13,7 @@ usage: latency.py KERNEL_NAME STARTS ROUND_TRIPS [BPF_CELL]   (JUPYTER_PATH sele
 import json
 import sys
 import time
+from queue import Empty
 
 from jupyter_client.manager import KernelManager
 
@@ -31,6 +33,22 @@ def start_once(name):
         if m["parent_header"].get("msg_id") == msg_id:
             break
     return km, kc, t0, (time.perf_counter() - t0) * 1000
+
+
+def iopub_flowing(kc):
+    """What jupyter_client's wait_for_ready does after the reply: iopub joins
+    a moment after shell, and a status a kernel publishes before then is lost
+    (an execute's idle included), so ask kernel_info until its status arrives."""
+    while True:
+        msg_id = kc.kernel_info()
+        deadline = time.time() + 1
+        while time.time() < deadline:
+            try:
+                m = kc.get_iopub_msg(timeout=0.2)
+            except Empty:
+                continue
+            if m["parent_header"].get("msg_id") == msg_id:
+                return
 
 
 def round_trip(kc, code, timeout=60):
@@ -61,6 +79,7 @@ def main():
         km, kc, t0, ms = start_once(name)
         out["start_ms"].append(ms)
         try:
+            iopub_flowing(kc)
             if bpf_cell and i % 2 == 1:
                 round_trip(kc, bpf_cell, timeout=120)
                 out["bpf_from_start_ms"].append((time.perf_counter() - t0) * 1000)
