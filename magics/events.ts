@@ -175,7 +175,7 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
         if (rows.length > keep) rows.shift();
       }
     })();
-    const frame = () => eventTable({ events: rows, total, lost: this.lost }, { limit: keep, title: this.map.name });
+    const frame = () => eventTable({ events: rows, total, lost: this.lost, dropsUncounted: !this.lostCounted, peakFill: this.peakFill }, { limit: keep, title: this.map.name });
     const stop = new AbortController();
     void pump.finally(() => stop.abort());
     await watch(frame, { every: options.every ?? 500, for: options.for, io: options.io, signal: stop.signal });

@@ -21,6 +21,13 @@ export interface EventStream {
   total?: number | bigint;
   /** Events the kernel dropped (perf "lost" callbacks, ring buffer drops). */
   lost?: number | bigint;
+  /**
+   * Set for ring buffers: the kernel counts no ring buffer drops, so `lost`
+   * covers only what the reader itself dropped. The header says so.
+   */
+  dropsUncounted?: boolean;
+  /** A ring buffer's highest fill seen at a read, 0..1: near 1, submits may have failed. */
+  peakFill?: number;
 }
 
 export interface EventTableOptions {
@@ -36,7 +43,12 @@ export interface EventTableOptions {
 export function eventHeader(stream: EventStream, shown: number, title = "events"): string {
   const total = stream.total ?? stream.events.length;
   const lost = stream.lost ?? 0;
-  const parts = [`${title}: ${groupDigits(total)} received`, `${groupDigits(lost)} lost`];
+  let lostText = `${groupDigits(lost)} lost`;
+  if (stream.dropsUncounted) {
+    const fill = stream.peakFill === undefined ? "" : `; peak fill ${Math.round(stream.peakFill * 100)}%`;
+    lostText += ` (ring buffer drops are not counted by the kernel${fill})`;
+  }
+  const parts = [`${title}: ${groupDigits(total)} received`, lostText];
   if (toBigInt(total) > BigInt(shown)) parts.push(`showing the latest ${groupDigits(shown)}`);
   return parts.join(", ");
 }
@@ -48,7 +60,8 @@ export function eventTable(stream: EventStream, options: EventTableOptions = {})
   const numeric = numericColumns(columns, shown);
   const cells = shown.map((r) => columns.map((c) => formatCell(r[c])));
   const header = eventHeader(stream, shown.length, options.title);
-  const lost = toBigInt(stream.lost ?? 0) > 0n;
+  // A ring that came close to full may have refused submits nobody counted.
+  const lost = toBigInt(stream.lost ?? 0) > 0n || (stream.dropsUncounted === true && (stream.peakFill ?? 0) >= 0.9);
   const headerHtml = `<div class="ibcc-events-header"${lost ? ' style="color:#b00"' : ""}>${escapeHtml(header)}</div>`;
   return {
     data: {
@@ -60,6 +73,7 @@ export function eventTable(stream: EventStream, options: EventTableOptions = {})
       columns: options.columns,
       total: String(stream.total ?? stream.events.length),
       lost: String(stream.lost ?? 0),
+      ...(stream.dropsUncounted ? { dropsUncounted: true, peakFill: stream.peakFill } : {}),
     }),
   };
 }

@@ -132,4 +132,16 @@ describe("event stream table", () => {
     const quiet = eventTable({ events: events.slice(0, 2) });
     expect(String(quiet.data["text/plain"]).split("\n")[0]).toBe("events: 2 received, 0 lost");
   });
+
+  it("says a ring buffer's drops are uncounted, with its peak fill, and marks a nearly full ring", () => {
+    const events = [{ pid: 1 }, { pid: 2 }];
+    const calm = eventTable({ events, lost: 0, dropsUncounted: true, peakFill: 0.034 }, { title: "execs" });
+    expect(String(calm.data["text/plain"]).split("\n")[0]).toBe(
+      "execs: 2 received, 0 lost (ring buffer drops are not counted by the kernel; peak fill 3%)",
+    );
+    expect(String(calm.data["text/html"])).not.toContain("color:#b00");
+    const full = eventTable({ events, lost: 0, dropsUncounted: true, peakFill: 0.97 }, { title: "execs" });
+    expect(String(full.data["text/html"])).toContain("color:#b00");
+    expect(full.metadata?.ibcc).toMatchObject({ options: { dropsUncounted: true, peakFill: 0.97 } });
+  });
 });
