@@ -55,6 +55,12 @@ interface BpfTable<K = unknown, V = unknown> {
   clear(): void;
   /** Every entry, read in batches. */
   entries(): [K, V][];
+  /**
+   * Every entry as columns for analysis code: typed arrays that view the batched read's
+   * memory (BigUint64Array for u64 keys and values, and so on). Per-CPU maps add
+   * cpuValues, entry-major (entry i, CPU c at i * cpus + c).
+   */
+  entriesColumnar(): { count: number; keys: unknown; values: unknown; cpuValues?: unknown; cpus?: number };
   keys(): K[];
   values(): V[];
   [Symbol.iterator](): Iterator<[K, V]>;
@@ -79,6 +85,10 @@ interface BpfEventOptions {
 interface BpfEventStream<T> extends AsyncIterable<T> {
   /** Events dropped by the kernel or because the loop fell behind. */
   readonly lost: number;
+  /** false for ring buffers: the kernel does not count ring buffer drops, so lost leaves them out. */
+  readonly lostCounted: boolean;
+  /** A ring buffer's highest fill seen at a read, 0..1 (undefined for perf buffers). */
+  readonly peakFill: number | undefined;
   readonly received: number;
   readonly closed: boolean;
   close(): void;

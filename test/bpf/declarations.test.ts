@@ -33,6 +33,11 @@ declare const snoop: BpfProgram<{ counts: BpfTable<{ comm: string }, bigint>; ex
 const n: bigint | undefined = snoop.maps.counts.get({ comm: "sh" });
 async function f() {
   for await (const e of snoop.events("execs")) { const p: number = e.pid; const c: string = e.comm; }
+  const stream = snoop.events("execs");
+  const counted: boolean = stream.lostCounted;
+  const fill: number | undefined = stream.peakFill;
+  const cols = snoop.maps.counts.entriesColumnar();
+  const rows: number = cols.count;
   const p = await BPF.load({ text: "", attach: false });
   const h = p.table("dist").histogram({ section: "disk" });
   const t: string = h.text();
