@@ -54,6 +54,7 @@ export interface Binding {
   openHandles(): number;
   compile(text: string, cflags: string[], debug: number): Promise<{ handle: number | null; log: string; errno?: number }>;
   warmUp(): Promise<void>;
+  settleCompiler(): Promise<void>;
   moduleInfo(handle: number): ModuleInfo;
   load(module: number, name: string, progType: number, logLevel: number, attachType: number): Promise<LoadResult>;
   attachTracepoint(progFd: number, category: string, event: string): Attached;

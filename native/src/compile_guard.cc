@@ -1,7 +1,11 @@
 #include "compile_guard.h"
+#include "compile_memory.h"
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -37,11 +41,103 @@ void Install() {
   sigaction(SIGABRT, &sa, &g_previous);
 }
 
+struct Job {
+  void* (*fn)(void*);  // nullptr: a barrier, which only runs a pending trim
+  void* arg;
+  void* result = nullptr;
+  bool crashed = false;
+  bool done = false;
+};
+
+// A burst of compiles (re-running cells one after another) keeps its memory;
+// the compile thread returns it once no compile has come for this long.
+const auto kIdleBeforeTrim = std::chrono::milliseconds(250);
+
+// Never destroyed: the thread may still wait on them while exit() runs
+// static destructors.
+struct Queue {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Job*> jobs;
+  bool thread_alive = false;
+};
+Queue& Q() {
+  static Queue* q = new Queue;
+  return *q;
+}
+
+void RunGuarded(Job* job) {
+  sigjmp_buf env;
+  if (sigsetjmp(env, 1) == 0) {
+    t_env = &env;
+    job->result = job->fn(job->arg);
+    t_env = nullptr;
+    return;
+  }
+  t_env = nullptr;
+  job->crashed = true;
+}
+
+void ThreadMain() {
+  Queue& q = Q();
+  TuneMalloc();
+  bool dirty = false;  // memory freed by a compile, not returned yet
+  for (;;) {
+    Job* job;
+    {
+      std::unique_lock<std::mutex> lk(q.mu);
+      if (dirty && q.jobs.empty() && !q.cv.wait_for(lk, kIdleBeforeTrim, [&] { return !q.jobs.empty(); })) {
+        lk.unlock();
+        ReturnFreedMemory();
+        dirty = false;
+        continue;
+      }
+      q.cv.wait(lk, [&] { return !q.jobs.empty(); });
+      job = q.jobs.front();
+      q.jobs.pop_front();
+    }
+    if (!job->fn) {
+      if (dirty) ReturnFreedMemory();
+      dirty = false;
+    } else {
+      Prefault();
+      RunGuarded(job);
+      dirty = true;
+    }
+    bool crashed = job->crashed;
+    {
+      std::lock_guard<std::mutex> lk(q.mu);
+      job->done = true;
+      // exit() has destroyed this thread's thread_local objects (and an abort
+      // left LLVM mid-way): the thread ends, and another takes the queue.
+      if (crashed) {
+        if (q.jobs.empty()) q.thread_alive = false;
+        else std::thread(ThreadMain).detach();
+      }
+    }
+    q.cv.notify_all();
+    if (crashed) return;
+  }
+}
+
+void* Submit(void* (*fn)(void*), void* arg, bool* crashed) {
+  Job job{fn, arg};
+  Queue& q = Q();
+  std::unique_lock<std::mutex> lk(q.mu);
+  if (!q.thread_alive) {
+    // Detached: it holds nothing to release, and exit() must not wait for it.
+    std::thread(ThreadMain).detach();
+    q.thread_alive = true;
+  }
+  q.jobs.push_back(&job);
+  q.cv.notify_all();
+  q.cv.wait(lk, [&] { return job.done; });
+  if (crashed) *crashed = job.crashed;
+  return job.result;
+}
+
 }  // namespace
 
-// On its own short-lived thread: exit() destroys the calling thread's
-// thread_local objects before it runs atexit handlers, and a thread of libuv's
-// pool must not live on with them destroyed.
 void* GuardedCompile(void* (*fn)(void*), void* arg, bool* crashed) {
   std::call_once(g_once, Install);
   // exit() runs atexit handlers last-registered first, and a static that LLVM
@@ -50,21 +146,9 @@ void* GuardedCompile(void* (*fn)(void*), void* arg, bool* crashed) {
   // this handler runs before those destructors, so LLVM's statics survive a
   // crashed compile. The cost is one entry in the atexit list per compile.
   atexit(OnExit);
-  *crashed = false;
-  void* result = nullptr;
-  std::thread worker([&] {
-    sigjmp_buf env;
-    if (sigsetjmp(env, 1) == 0) {
-      t_env = &env;
-      result = fn(arg);
-      t_env = nullptr;
-      return;
-    }
-    t_env = nullptr;
-    *crashed = true;
-  });
-  worker.join();
-  return result;
+  return Submit(fn, arg, crashed);
 }
+
+void SettleCompiler() { Submit(nullptr, nullptr, nullptr); }
 
 }  // namespace ibcc

@@ -1,7 +1,6 @@
 // compile(): BCC text to a libbcc module, off the JS thread, with clang's
 // output captured; moduleInfo(): its functions and tables.
 #include <bcc/bcc_common.h>
-#include <malloc.h>
 #include <mutex>
 #include <vector>
 #include "compile_guard.h"
@@ -20,28 +19,37 @@ namespace ibcc {
 static void WarmUp() {
   static std::once_flag warm;
   std::call_once(warm, [] {
-    void* m = bpf_module_create_c_from_string("int ibcc_warm_up(void *ctx) { return 0; }", 0, nullptr, 0, true, nullptr);
+    bool crashed = false;
+    void* m = GuardedCompile(
+        [](void*) -> void* {
+          return bpf_module_create_c_from_string("int ibcc_warm_up(void *ctx) { return 0; }", 0, nullptr, 0, true,
+                                                 nullptr);
+        },
+        nullptr, &crashed);
     if (m) bpf_module_destroy(m);
-    malloc_trim(0);
   });
 }
 
-// warmUp() -> Promise<void>: WarmUp on the pool. No stderr capture: a program
-// that cannot fail prints nothing, and captures must not overlap a compile's.
-class WarmUpWorker : public Napi::AsyncWorker {
+// A Promise<void> for fn run on the pool: warmUp() runs WarmUp (no stderr
+// capture: a program that cannot fail prints nothing, and captures must not
+// overlap a compile's); settleCompiler() waits for the compile thread to have
+// given back what the compiles so far freed, for measurements of memory.
+class VoidWorker : public Napi::AsyncWorker {
  public:
-  explicit WarmUpWorker(Napi::Env env) : Napi::AsyncWorker(env, "ibcc.warmUp"), deferred_(env) {}
+  VoidWorker(Napi::Env env, const char* name, void (*fn)()) : Napi::AsyncWorker(env, name), deferred_(env), fn_(fn) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { WarmUp(); }
+  void Execute() override { fn_(); }
   void OnOK() override { deferred_.Resolve(Env().Undefined()); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
+  void (*fn_)();
 };
 
-static Napi::Value WarmUpCompiler(const Napi::CallbackInfo& info) {
-  auto* w = new WarmUpWorker(info.Env());
+template <void (*Fn)()>
+static Napi::Value RunVoid(const Napi::CallbackInfo& info) {
+  auto* w = new VoidWorker(info.Env(), "ibcc.compiler", Fn);
   auto p = w->Promise();
   w->Queue();
   return p;
@@ -73,9 +81,6 @@ class CompileWorker : public Napi::AsyncWorker {
         &call, &crashed);
     err_ = crashed ? ECANCELED : errno;
     log_ = capture.Finish();
-    // What clang and LLVM freed stays in this pool thread's malloc arena
-    // otherwise: about 1.5 MB of resident memory kept per compile.
-    malloc_trim(0);
     if (crashed) log_ += "\nerror: the compiler stopped on a fatal error (above); nothing was loaded\n";
   }
 
@@ -85,10 +90,7 @@ class CompileWorker : public Napi::AsyncWorker {
     r.Set("log", Napi::String::New(env, log_));
     if (module_) {
       void* m = module_;
-      int id = Resources::Of(env).Add("module", [m] {
-        bpf_module_destroy(m);
-        malloc_trim(0);  // the module's LLVM memory, freed just now, back to the system
-      }, m);
+      int id = Resources::Of(env).Add("module", [m] { bpf_module_destroy(m); }, m);
       r.Set("handle", Napi::Number::New(env, id));
     } else {
       r.Set("handle", env.Null());
@@ -166,7 +168,8 @@ static Napi::Value ModuleInfo(const Napi::CallbackInfo& info) {
 
 static Registration reg([](Napi::Env env, Napi::Object exports) {
   exports.Set("compile", Napi::Function::New(env, Compile));
-  exports.Set("warmUp", Napi::Function::New(env, WarmUpCompiler));
+  exports.Set("warmUp", Napi::Function::New(env, RunVoid<WarmUp>));
+  exports.Set("settleCompiler", Napi::Function::New(env, RunVoid<SettleCompiler>));
   exports.Set("moduleInfo", Napi::Function::New(env, ModuleInfo));
 });
 
