@@ -177,7 +177,16 @@ export class Program {
     return next;
   }
 
-  /** Detaches and frees everything; idempotent. */
+  /**
+   * Resolves once what close() detached has finished detaching in the kernel:
+   * close() returns at once and the hooks' perf events close in the
+   * background (see native settled()).
+   */
+  get settled(): Promise<void> {
+    return this.module.settled;
+  }
+
+  /** Detaches and frees everything; idempotent. The hooks finish detaching in the background (settled). */
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;

@@ -7,9 +7,13 @@ import type { Program } from "./program.js";
 
 const named = new Map<string, Program>();
 const all = new Set<Program>();
+// Any program's settled covers every close before it: one is enough to ask,
+// and asking through it keeps this file free of a static import of the addon.
+let anyProgram: Program | undefined;
 
 export function track(p: Program): void {
   all.add(p);
+  anyProgram = p;
 }
 
 /** Binds `p` to its name, closing the program that had it before. */
@@ -17,6 +21,7 @@ export function bind(name: string, p: Program): Program | undefined {
   const old = named.get(name);
   named.set(name, p);
   all.add(p);
+  anyProgram = p;
   if (old && old !== p) {
     old.close();
     all.delete(old);
@@ -45,6 +50,15 @@ export function detach(name: string): boolean {
   named.delete(name);
   all.delete(p);
   return true;
+}
+
+/**
+ * Resolves once every program closed so far has finished detaching in the
+ * kernel: close() (a re-run, %detach, detachAll) returns at once and the hooks
+ * detach in the background, several at once.
+ */
+export function whenDetached(): Promise<void> {
+  return anyProgram?.settled ?? Promise.resolve();
 }
 
 /** Closes everything; returns how many programs were open. */

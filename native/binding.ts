@@ -52,6 +52,9 @@ export interface Binding {
   possibleCpus: number;
   release(handle: number): boolean;
   openHandles(): number;
+  /** True once every close handed to the closer threads before the call has run (false after 10 s). */
+  settleCloses(): Promise<boolean>;
+  pendingCloses(): number;
   compile(text: string, cflags: string[], debug: number): Promise<{ handle: number | null; log: string; errno?: number }>;
   warmUp(): Promise<void>;
   settleCompiler(): Promise<void>;

@@ -7,6 +7,7 @@ export { openPerfBuffer, openRingBuffer, unpack, decodePacked } from "./events.j
 export { parseDiagnostics } from "./diagnostics.js";
 export { onlineCpus } from "./cpus.js";
 export { openHandleOrigins } from "./owner.js";
+export { settled, pendingCloses } from "./settle.js";
 // Typed values over raw map bytes, symbols, features and introspection of what is loaded.
 export * from "./codec.js";
 export * from "./codec-event.js";

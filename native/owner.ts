@@ -6,6 +6,7 @@
  * tree without closing it (every child holds its parent, so the tree goes at once).
  */
 import { binding } from "./binding.js";
+import { settled } from "./settle.js";
 
 // With IBCC_TRACE_HANDLES set, each open handle remembers the stack that made
 // it, so a leak found in a test names its origin.
@@ -38,6 +39,11 @@ export abstract class Owned {
 
   get closed(): boolean {
     return this.#closed || (this.parent?.closed ?? false);
+  }
+
+  /** See Module.settled: this object's closes, and every one before them, done in the kernel. */
+  get settled(): Promise<void> {
+    return settled();
   }
 
   /** Records a native handle of this object's tree. */

@@ -103,6 +103,14 @@ export interface Module {
   load(fn: string, type: ProgType, opts?: LoadOptions): Promise<Program>;
   /** The map by name; the same object on every call. Throws BpfError (op "map", code ENOENT) for an unknown name. */
   map(name: string): BpfMap;
+  /**
+   * Resolves once this object's detaching (and every close asked for before
+   * it) has finished in the kernel. close() returns at once; a tracepoint,
+   * raw tracepoint, kprobe, uprobe or perf event detaches on a background
+   * thread (~50 ms of the kernel's time each, several at once). Await it
+   * before counting what is loaded or attached.
+   */
+  readonly settled: Promise<void>;
   /** Idempotent; closes every attachment, reader, program and map made from this module. */
   close(): void;
 }
@@ -161,6 +169,14 @@ export interface Program {
   attachTc(ifname: string, direction: "ingress" | "egress"): Attachment;
   /** fentry/fexit/LSM: raw_tracepoint_open for tracing programs, link_create for lsm. */
   attachTracing(): Attachment;
+  /**
+   * Resolves once this object's detaching (and every close asked for before
+   * it) has finished in the kernel. close() returns at once; a tracepoint,
+   * raw tracepoint, kprobe, uprobe or perf event detaches on a background
+   * thread (~50 ms of the kernel's time each, several at once). Await it
+   * before counting what is loaded or attached.
+   */
+  readonly settled: Promise<void>;
   /** Idempotent; closes its attachments and the program fd. */
   close(): void;
 }
@@ -174,6 +190,14 @@ export interface Attachment {
   /** The fds that hold it (a perf event per CPU, a link, a socket). */
   readonly fds: number[];
   readonly closed: boolean;
+  /**
+   * Resolves once this object's detaching (and every close asked for before
+   * it) has finished in the kernel. close() returns at once; a tracepoint,
+   * raw tracepoint, kprobe, uprobe or perf event detaches on a background
+   * thread (~50 ms of the kernel's time each, several at once). Await it
+   * before counting what is loaded or attached.
+   */
+  readonly settled: Promise<void>;
   close(): void;
 }
 

@@ -19,10 +19,21 @@
 
 namespace ibcc {
 
+// Closing a perf event or raw tracepoint fd waits for an RCU grace period in
+// the kernel (~50 ms): those detach in the background. Links of network hooks
+// detach at once and stay synchronous, so a hook is free again on return.
+static bool SlowToClose(const char* kind) {
+  static const char* slow[] = {"tracepoint", "raw_tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "perf_event"};
+  for (const char* k : slow)
+    if (strcmp(kind, k) == 0) return true;
+  return false;
+}
+
 static Napi::Object Attached(Napi::Env env, const char* kind, std::vector<int> fds,
                              std::function<void()> close) {
   Napi::Object r = Napi::Object::New(env);
-  r.Set("handle", Resources::Of(env).Add(kind, std::move(close)));
+  auto& res = Resources::Of(env);
+  r.Set("handle", SlowToClose(kind) ? res.AddBackground(kind, std::move(close)) : res.Add(kind, std::move(close)));
   Napi::Array a = Napi::Array::New(env, fds.size());
   for (size_t i = 0; i < fds.size(); i++) a.Set((uint32_t)i, fds[i]);
   r.Set("fds", a);

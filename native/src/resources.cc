@@ -1,5 +1,6 @@
 #include "resources.h"
 #include <string.h>
+#include "closer.h"
 #include "registry.h"
 
 namespace ibcc {
@@ -24,12 +25,22 @@ int Resources::Add(const char* kind, std::function<void()> close, void* ptr) {
   return id;
 }
 
+int Resources::AddBackground(const char* kind, std::function<void()> close) {
+  int id = Add(kind, std::move(close));
+  items_[id].background = true;
+  return id;
+}
+
 bool Resources::Release(int id) {
   auto it = items_.find(id);
   if (it == items_.end()) return false;
   auto close = std::move(it->second.close);
+  bool background = it->second.background;
   items_.erase(it);
-  if (close) close();
+  if (close) {
+    if (background) CloseInBackground(std::move(close));
+    else close();
+  }
   return true;
 }
 
@@ -42,6 +53,8 @@ void* Resources::Get(int id, const char* kind) const {
 void Resources::CloseAll() {
   // Newest first: attachments and readers go before the programs and maps they use.
   while (!items_.empty()) Release(items_.rbegin()->first);
+  // The environment is going: what it attached goes with it, several at once.
+  WaitForCloses(std::chrono::seconds(2));
 }
 
 static Registration reg([](Napi::Env env, Napi::Object exports) {

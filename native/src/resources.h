@@ -13,17 +13,23 @@ struct Resource {
   std::function<void()> close;
   void* ptr = nullptr;  // the libbcc object, for the handles that have one
   const char* kind = "";
+  bool background = false;  // closed on a closer thread (see closer.h)
 };
 
 class Resources {
  public:
   static Resources& Of(Napi::Env env);
   int Add(const char* kind, std::function<void()> close, void* ptr = nullptr);
-  // Runs the closer once; false when the handle is unknown (already closed).
+  // A handle whose close is slow in the kernel: Release hands it to a closer
+  // thread and returns at once.
+  int AddBackground(const char* kind, std::function<void()> close);
+  // Runs the closer once (or hands it over); false when the handle is unknown
+  // (already closed).
   bool Release(int id);
   // The object of an open handle of this kind, or nullptr.
   void* Get(int id, const char* kind) const;
   size_t Count() const { return items_.size(); }
+  // Every handle, and waits (up to 2 s) for the background closes to finish.
   void CloseAll();
 
  private:

@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { root } from "../../native/addon.js";
-import { compile, openHandles, openRingBuffer, type Module } from "../../native/index.js";
+import { compile, openHandles, openRingBuffer, settled, type Module } from "../../native/index.js";
 import { bpftoolProgCount, getpriorityTimes, loadedProgIds, openFds, u32, until } from "./helpers.js";
 
 const PID = process.pid;
@@ -21,7 +21,9 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getpriority) {
 const FN = "tracepoint__syscalls__sys_enter_getpriority";
 
 async function settle(): Promise<void> {
-  // Closed event readers hand their fds back once libuv has let go of them.
+  // Tracepoints detach in the background; closed event readers hand their fds
+  // back once libuv has let go of them.
+  await settled();
   await new Promise((r) => setTimeout(r, 20));
 }
 
@@ -66,6 +68,8 @@ describe("lifecycle", () => {
       if (i % 2 === 0) reader.close();  // otherwise with the module
       p.close();
       expect(p.attachments).toHaveLength(0);
+      // The next cycle attaches to the same tracepoint and counts from zero.
+      await p.settled;
     }
     shared?.close();
     await settle();
@@ -124,6 +128,7 @@ describe("lifecycle", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(openHandles()).toBe(handles0);
+    await settled();
     expect(loadedProgIds().has(id)).toBe(false);
     expect(openFds()).toBe(fds0);
   });

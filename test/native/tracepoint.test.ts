@@ -31,6 +31,7 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getpriority) {
     expect(calls.lookup(u32(0))!.readBigUInt64LE()).toBe(1234n);
     a.close();
     a.close();
+    await a.settled;
     getpriorityTimes(10);
     expect(calls.lookup(u32(0))!.readBigUInt64LE()).toBe(1234n);
   });
