@@ -120,8 +120,10 @@ describe("%%bpf blocks", () => {
     const third = (await runBpfBlock({ args, body: body.replace("u32 k = 7", "u32 k = 8"), headerLine: 1 }, testContext())) as Program;
     expect(third.ids).not.toEqual(second.ids);
     expect(second.closed).toBe(true);
+    await second.settled; // its hook detaches in the background
     expect(loadedProgramIds(fn)).toEqual(third.ids);
     third.close();
+    await third.settled;
     expect(loadedProgramIds(fn)).toEqual([]);
   });
 
@@ -133,6 +135,7 @@ describe("%%bpf blocks", () => {
     const first = (await runBpfBlock({ args, body, headerLine: 1 }, testContext())) as Program;
     const before = loadedProgramIds(fn);
     const second = (await runBpfBlock({ args, body, headerLine: 1 }, testContext())) as Program;
+    await first.settled; // its hook detaches in the background
     const after = loadedProgramIds(fn);
     console.log(`bpftool prog show: ${before.length} program named ${fn} before the re-run, ${after.length} after`);
     expect(before).toEqual(first.ids);
