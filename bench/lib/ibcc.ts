@@ -11,6 +11,10 @@ export interface Binding {
   openRingBuffer(map: BpfMap, onBatch: EventCallback): EventReader;
   libbccVersion?: string;
   prepareCompiler?(): Promise<void>;
+  /** Resolves once background detaching is done (absent before it existed). */
+  settled?(): Promise<void>;
+  /** Resolves once the compiler has returned the memory it keeps between compiles. */
+  settleCompiler?(): Promise<void>;
 }
 
 // Specifiers held in variables keep tsc from resolving files that may not exist yet.

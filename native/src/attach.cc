@@ -19,9 +19,9 @@
 
 namespace ibcc {
 
-// Closing a perf event or raw tracepoint fd waits for an RCU grace period in
-// the kernel (~50 ms): those detach in the background. Links of network hooks
-// detach at once and stay synchronous, so a hook is free again on return.
+// Closing a perf event fd waits for an RCU grace period in the kernel (~50 ms
+// here), a raw tracepoint's a few ms: those detach in the background. Links of
+// network hooks stay synchronous, so the interface is free again on return.
 static bool SlowToClose(const char* kind) {
   static const char* slow[] = {"tracepoint", "raw_tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "perf_event"};
   for (const char* k : slow)
