@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BpfError, CompileError, compile, libbccVersion, prepareCompiler, VerifierError, type Module } from "../../native/index.js";
+import { BpfError, CompileError, compile, libbccVersion, prepareCompiler, settleCompiler, VerifierError, type Module } from "../../native/index.js";
 
 const open: Module[] = [];
 afterAll(() => open.forEach((m) => m.close()));
@@ -90,6 +90,20 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getpriority) { u32 k = 0; counts.increment(
     expect(ea.log).not.toMatch(/y2/);
     expect(eb.log).toMatch(/y2/);
     expect(eb.log).not.toMatch(/x1/);
+  });
+
+  it("survives an LLVM abort on the compile thread and compiles on a fresh one after it", async () => {
+    // The BPF backend aborts on a stack over 512 bytes: the compile thread ends.
+    const crash = compile("int f(void *ctx) { char b[600]; bpf_probe_read_kernel(b, sizeof(b), (void *)0); return b[1]; }");
+    // Asked for at once: a new compile thread starts for it.
+    const next = compile("int g(void *ctx) { return 1; }");
+    const e = await crash.then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(CompileError);
+    expect((e as CompileError).log).toMatch(/stack limit|512/);
+    const m = await next;
+    open.push(m);
+    expect(m.functions).toEqual(["g"]);
+    await settleCompiler();
   });
 
   it("puts the whole verifier log in a VerifierError", async () => {
