@@ -60,6 +60,7 @@ struct Queue {
   std::condition_variable cv;
   std::deque<Job*> jobs;
   bool thread_alive = false;
+  bool dirty = false;  // memory freed by a compile or a module, not returned yet
 };
 Queue& Q() {
   static Queue* q = new Queue;
@@ -80,29 +81,34 @@ void RunGuarded(Job* job) {
 
 void ThreadMain() {
   Queue& q = Q();
-  TuneMalloc();
-  bool dirty = false;  // memory freed by a compile, not returned yet
   for (;;) {
     Job* job;
     {
       std::unique_lock<std::mutex> lk(q.mu);
-      if (dirty && q.jobs.empty() && !q.cv.wait_for(lk, kIdleBeforeTrim, [&] { return !q.jobs.empty(); })) {
+      if (q.dirty && q.jobs.empty() && !q.cv.wait_for(lk, kIdleBeforeTrim, [&] { return !q.jobs.empty(); })) {
+        q.dirty = false;
         lk.unlock();
         ReturnFreedMemory();
-        dirty = false;
         continue;
       }
-      q.cv.wait(lk, [&] { return !q.jobs.empty(); });
+      q.cv.wait(lk, [&] { return !q.jobs.empty() || q.dirty; });
+      if (q.jobs.empty()) continue;  // freed memory to return once idle
       job = q.jobs.front();
       q.jobs.pop_front();
     }
     if (!job->fn) {
+      bool dirty;
+      {
+        std::lock_guard<std::mutex> lk(q.mu);
+        dirty = q.dirty;
+        q.dirty = false;
+      }
       if (dirty) ReturnFreedMemory();
-      dirty = false;
     } else {
       Prefault();
       RunGuarded(job);
-      dirty = true;
+      std::lock_guard<std::mutex> lk(q.mu);
+      q.dirty = true;
     }
     bool crashed = job->crashed;
     {
@@ -150,5 +156,15 @@ void* GuardedCompile(void* (*fn)(void*), void* arg, bool* crashed) {
 }
 
 void SettleCompiler() { Submit(nullptr, nullptr, nullptr); }
+
+void CompilerMemoryFreed() {
+  Queue& q = Q();
+  {
+    std::lock_guard<std::mutex> lk(q.mu);
+    if (!q.thread_alive) return;
+    q.dirty = true;
+  }
+  q.cv.notify_all();
+}
 
 }  // namespace ibcc

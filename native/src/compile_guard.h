@@ -30,4 +30,8 @@ void* GuardedCompile(void* (*fn)(void*), void* arg, bool* crashed);
 // is back with the system (see compile_memory.h). Not on the JS thread.
 void SettleCompiler();
 
+// A module was destroyed: the compile thread returns the memory once idle,
+// as it does after a compile (see compile_memory.h).
+void CompilerMemoryFreed();
+
 }  // namespace ibcc

@@ -15,18 +15,20 @@ namespace ibcc {
 // arena's heaps are reserved at this size and alignment.
 static const uintptr_t kHeapMax = 64u << 20;
 
-void TuneMalloc() {
-  // glibc raises both thresholds on its own once a large mmapped block is
-  // freed, as the first compile does (up to 32 MB for mmap, 64 MB for trim).
-  // Fixed instead: large blocks still come from the heap, so the prefault
-  // covers them, but whatever a compile leaves free at the top of its heap
-  // beyond 4 MB goes back to the system as it is freed; malloc_trim never
-  // returns the top of a thread arena's heap.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 4 << 20);
+void ReturnFreedMemory() {
+  // malloc_trim returns free pages inside an arena's heap but never the top
+  // of a thread arena's heap: glibc gives that back as it is freed, once it
+  // exceeds the trim threshold, which it raises to as much as 64 MB after
+  // LLVM frees a large mmapped block. Fixed at 4 MB from the first trim on
+  // (after the first compile, so the mmap threshold has already risen past
+  // LLVM's large blocks, which then stay in the heap the prefault covers).
+  // Only the trim threshold is set: a process-wide mmap threshold forced up
+  // to 32 MB also moved the kernel's other threads' large blocks into their
+  // arenas, and the soak's resident memory grew with it.
+  static bool tuned = (mallopt(M_TRIM_THRESHOLD, 4 << 20), true);
+  (void)tuned;
+  malloc_trim(0);
 }
-
-void ReturnFreedMemory() { malloc_trim(0); }
 
 // The writable part of the 64 MB-aligned heap that holds p, when p is in a
 // thread arena's heap (anonymous, unnamed, not [heap]).

@@ -7,15 +7,13 @@
 // with malloc_trim, the next compile faulted it back one page at a time:
 // ~9,600 minor faults, ~150 ms of system time on a virtual machine whose
 // faults are dear. So the compile thread keeps it through a burst of compiles
-// and returns it once idle for a moment (ReturnFreedMemory), and before each
-// compile asks for its heap back in one madvise(MADV_POPULATE_WRITE) call
-// (Prefault): ~8 ms for the whole range, nothing when it is still there.
+// and returns it once 250 ms pass with no compile after a compile or a module's
+// destruction (ReturnFreedMemory), and before each compile asks for its heap
+// back in one madvise(MADV_POPULATE_WRITE) call (Prefault): ~8 ms for the
+// whole range, nothing when it is still there.
 #pragma once
 
 namespace ibcc {
-
-// Fixes glibc's trim and mmap thresholds (see the .cc); once, on the compile thread.
-void TuneMalloc();
 
 // Returns freed memory of every arena to the system.
 void ReturnFreedMemory();

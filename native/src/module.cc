@@ -90,7 +90,10 @@ class CompileWorker : public Napi::AsyncWorker {
     r.Set("log", Napi::String::New(env, log_));
     if (module_) {
       void* m = module_;
-      int id = Resources::Of(env).Add("module", [m] { bpf_module_destroy(m); }, m);
+      int id = Resources::Of(env).Add("module", [m] {
+        bpf_module_destroy(m);
+        CompilerMemoryFreed();
+      }, m);
       r.Set("handle", Napi::Number::New(env, id));
     } else {
       r.Set("handle", env.Null());
