@@ -9,7 +9,8 @@
  * Runs as a `before` transformer so that TypeScript's own transform then strips
  * the types, and the source map still points at the user's text.
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.js";
 
 /** The hidden global through which transformed code reaches the engine. */
 export const HOOK = "__ibcc__";
@@ -19,15 +20,15 @@ export interface RewriteInfo {
   names: Set<string>;
 }
 
-export function rewriteDeclarations(info: RewriteInfo, wantResult: boolean): ts.TransformerFactory<ts.SourceFile> {
+export function rewriteDeclarations(info: RewriteInfo, wantResult: boolean): TS.TransformerFactory<TS.SourceFile> {
   return (context) => (file) => {
     const f = context.factory;
-    const hook = (member: string): ts.Expression => f.createPropertyAccessExpression(f.createIdentifier(HOOK), member);
-    const bind = (name: ts.BindingName): void => {
+    const hook = (member: string): TS.Expression => f.createPropertyAccessExpression(f.createIdentifier(HOOK), member);
+    const bind = (name: TS.BindingName): void => {
       if (ts.isIdentifier(name)) info.names.add(name.text);
       else for (const el of name.elements) if (!ts.isOmittedExpression(el)) bind(el.name);
     };
-    const assign = (target: ts.Expression, value: ts.Expression, at: ts.Node): ts.Statement =>
+    const assign = (target: TS.Expression, value: TS.Expression, at: TS.Node): TS.Statement =>
       ts.setTextRange(
         f.createExpressionStatement(
           ts.isObjectLiteralExpression(target)
@@ -37,12 +38,12 @@ export function rewriteDeclarations(info: RewriteInfo, wantResult: boolean): ts.
         at,
       );
 
-    const hoisted: ts.Statement[] = [];
-    const rest: ts.Statement[] = [];
+    const hoisted: TS.Statement[] = [];
+    const rest: TS.Statement[] = [];
     const last = lastResultStatement(file);
     for (const stmt of file.statements) {
       if (wantResult && stmt === last) {
-        const expr = (stmt as ts.ExpressionStatement).expression;
+        const expr = (stmt as TS.ExpressionStatement).expression;
         rest.push(
           ts.setTextRange(f.createExpressionStatement(f.createCallExpression(hook("result"), undefined, [expr])), stmt),
         );
@@ -56,21 +57,21 @@ export function rewriteDeclarations(info: RewriteInfo, wantResult: boolean): ts.
       rest.push(...rewriteStatement(stmt));
     }
     // `import(x)` anywhere: vm scripts have no module loader of their own.
-    const visit = (node: ts.Node): ts.Node => {
+    const visit = (node: TS.Node): TS.Node => {
       if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-        const args = node.arguments.map((a) => ts.visitNode(a, visit) as ts.Expression);
+        const args = node.arguments.map((a) => ts.visitNode(a, visit) as TS.Expression);
         return ts.setTextRange(f.createCallExpression(hook("import"), undefined, args.slice(0, 1)), node);
       }
       return ts.visitEachChild(node, visit, context);
     };
-    const statements = [...hoisted, ...rest].map((s) => ts.visitNode(s, visit) as ts.Statement);
+    const statements = [...hoisted, ...rest].map((s) => ts.visitNode(s, visit) as TS.Statement);
     return f.updateSourceFile(file, statements);
 
-    function rewriteStatement(stmt: ts.Statement): ts.Statement[] {
+    function rewriteStatement(stmt: TS.Statement): TS.Statement[] {
       if (hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) return [stmt];
       if (ts.isVariableStatement(stmt)) {
         const isVar = !(stmt.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const));
-        const out: ts.Statement[] = [];
+        const out: TS.Statement[] = [];
         for (const decl of stmt.declarationList.declarations) {
           bind(decl.name);
           if (decl.initializer) out.push(assign(toAssignmentTarget(f, decl.name), decl.initializer, decl));
@@ -103,12 +104,12 @@ export function rewriteDeclarations(info: RewriteInfo, wantResult: boolean): ts.
       return [stmt];
     }
 
-    function rewriteImport(stmt: ts.ImportDeclaration): ts.Statement[] {
+    function rewriteImport(stmt: TS.ImportDeclaration): TS.Statement[] {
       const clause = stmt.importClause;
       if (clause?.isTypeOnly) return [];
       const load = f.createAwaitExpression(f.createCallExpression(hook("import"), undefined, [stmt.moduleSpecifier]));
       if (!clause) return [ts.setTextRange(f.createExpressionStatement(load), stmt)];
-      const props: ts.ObjectLiteralElementLike[] = [];
+      const props: TS.ObjectLiteralElementLike[] = [];
       if (clause.name) {
         info.names.add(clause.name.text);
         props.push(f.createPropertyAssignment("default", clause.name));
@@ -138,44 +139,44 @@ export function rewriteDeclarations(info: RewriteInfo, wantResult: boolean): ts.
 }
 
 /** The statement whose value is the cell's result: a last expression statement that is not an assignment. */
-export function lastResultStatement(file: ts.SourceFile): ts.ExpressionStatement | undefined {
+export function lastResultStatement(file: TS.SourceFile): TS.ExpressionStatement | undefined {
   const last = file.statements.at(-1);
   if (!last || !ts.isExpressionStatement(last)) return undefined;
-  let expr: ts.Expression = last.expression;
+  let expr: TS.Expression = last.expression;
   while (ts.isParenthesizedExpression(expr)) expr = expr.expression;
   if (ts.isBinaryExpression(expr) && isAssignmentOperator(expr.operatorToken.kind)) return undefined;
   return last;
 }
 
-function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
+function isAssignmentOperator(kind: TS.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
 }
 
-function isExportModifier(m: ts.ModifierLike): boolean {
+function isExportModifier(m: TS.ModifierLike): boolean {
   return m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword;
 }
 
-function stripExport<T extends ts.FunctionDeclaration | ts.EnumDeclaration | ts.ModuleDeclaration>(f: ts.NodeFactory, node: T): T {
+function stripExport<T extends TS.FunctionDeclaration | TS.EnumDeclaration | TS.ModuleDeclaration>(f: TS.NodeFactory, node: T): T {
   if (!node.modifiers?.some(isExportModifier)) return node;
   const modifiers = node.modifiers.filter((m) => !isExportModifier(m));
   if (ts.isFunctionDeclaration(node)) {
     return f.updateFunctionDeclaration(node, modifiers, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, node.body) as T;
   }
   if (ts.isEnumDeclaration(node)) return f.updateEnumDeclaration(node, modifiers, node.name, node.members) as T;
-  const mod = node as ts.ModuleDeclaration;
+  const mod = node as TS.ModuleDeclaration;
   return f.updateModuleDeclaration(mod, modifiers, mod.name, mod.body) as T;
 }
 
 /** `{ a, b: [c = 1], ...d }` as a binding becomes the same shape as an assignment target. */
-function toAssignmentTarget(f: ts.NodeFactory, name: ts.BindingName): ts.Expression {
+function toAssignmentTarget(f: TS.NodeFactory, name: TS.BindingName): TS.Expression {
   if (ts.isIdentifier(name)) return name;
   if (ts.isObjectBindingPattern(name)) {
     return f.createObjectLiteralExpression(
-      name.elements.map((el): ts.ObjectLiteralElementLike => {
+      name.elements.map((el): TS.ObjectLiteralElementLike => {
         if (el.dotDotDotToken) return f.createSpreadAssignment(toAssignmentTarget(f, el.name));
         const target = toAssignmentTarget(f, el.name);
         const key = el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined);
@@ -183,7 +184,7 @@ function toAssignmentTarget(f: ts.NodeFactory, name: ts.BindingName): ts.Express
           return f.createShorthandPropertyAssignment(el.name, el.initializer);
         }
         const value = el.initializer ? f.createAssignment(target, el.initializer) : target;
-        return f.createPropertyAssignment(key as ts.PropertyName, value);
+        return f.createPropertyAssignment(key as TS.PropertyName, value);
       }),
     );
   }

@@ -18,7 +18,7 @@ import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from ".
 import type { KernelPlugin, Magic } from "../plugin.js";
 import { codePointsToUtf16, utf16ToCodePoints } from "./code-points.js";
 import { createSessionContext, type SessionContext } from "./context.js";
-import { Interrupted, whenAborted } from "./interrupt.js";
+import { Interrupted, untilAborted } from "./interrupt.js";
 import { isComplete } from "./is-complete.js";
 import { LanguageClient } from "./language-client.js";
 import { dropPendingSigint } from "./sigint.js";
@@ -187,10 +187,8 @@ class TypeScriptEngine implements Engine {
         : this.registry.cell(piece.name).run({ args: piece.args, body: piece.body, headerLine: piece.headerLine }, ctx),
     );
     // A magic should stop on ctx.signal; one that does not still lets the cell end on interrupt.
-    const interrupted = whenAborted(scope.signal);
-    interrupted.catch(() => {});
     running.catch(() => {});
-    const value = await Promise.race([running, interrupted]);
+    const value = await untilAborted(running, scope.signal);
     return { hasValue: value !== undefined, value };
   }
 

@@ -3,11 +3,12 @@
  * templates or comments are open (with the indent for the next line),
  * "invalid" for a clear syntax error, "complete" otherwise.
  */
-import ts from "typescript";
+import type TS from "typescript";
+import { ts } from "./typescript.js";
 import type { IsCompleteOutcome } from "../engine.js";
 import { splitCell } from "./splitter.js";
 
-const OPENERS: Partial<Record<ts.SyntaxKind, ts.SyntaxKind>> = {
+const OPENERS: Partial<Record<TS.SyntaxKind, TS.SyntaxKind>> = {
   [ts.SyntaxKind.OpenBraceToken]: ts.SyntaxKind.CloseBraceToken,
   [ts.SyntaxKind.OpenParenToken]: ts.SyntaxKind.CloseParenToken,
   [ts.SyntaxKind.OpenBracketToken]: ts.SyntaxKind.CloseBracketToken,
@@ -17,7 +18,7 @@ type Scan = { open: "none" | "brackets" | "literal"; depth: number; mismatched: 
 
 function scan(text: string): Scan {
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
-  const stack: ts.SyntaxKind[] = [];
+  const stack: TS.SyntaxKind[] = [];
   let mismatched = false;
   let literal = false;
   scanner.setOnError(() => {

@@ -6,7 +6,7 @@
  * lines blanked to spaces, so that offsets, lines and columns inside a chunk are
  * the cell's own and no line mapping is needed afterwards.
  */
-import ts from "typescript";
+import { ts } from "./typescript.js";
 
 export interface TsPiece {
   kind: "ts";
