@@ -107,6 +107,7 @@ void ThreadMain() {
     } else {
       Prefault();
       RunGuarded(job);
+      if (!job->crashed) ReturnIfOverBudget();
       std::lock_guard<std::mutex> lk(q.mu);
       q.dirty = true;
     }

@@ -23,4 +23,9 @@ void ReturnFreedMemory();
 // main arena (brk heap).
 void Prefault();
 
+// After a compile: returns freed memory at once when the process holds more
+// than a budget over what it held after the last return, so a long run of
+// compiles with no idle pause still stays bounded.
+void ReturnIfOverBudget();
+
 }  // namespace ibcc
