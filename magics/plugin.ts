@@ -7,7 +7,7 @@ import type { CellIO, KernelPlugin } from "../kernel/plugin.js";
 import { MAGICS } from "./registry.js";
 import { BPF } from "./bpf.js";
 import { DECLARATIONS } from "./declarations.js";
-import { detachAll } from "./programs.js";
+import { detachAll, whenDetached } from "./programs.js";
 import { setCurrentIO } from "./session.js";
 import { nativeApi } from "./native-api.js";
 import { startMark } from "../kernel/transport/start-marks.js";
@@ -21,8 +21,11 @@ const plugin: KernelPlugin & { onExecute(io: CellIO): void } = {
   magics: MAGICS,
   globals: { BPF },
   declarations: DECLARATIONS,
-  shutdown() {
+  // Hooks close on background threads; shutdown reports once the kernel has
+  // finished (the kernel bounds the wait, and process exit would close them anyway).
+  async shutdown() {
     detachAll();
+    await whenDetached();
   },
   onExecute(io: CellIO) {
     setCurrentIO(io);
