@@ -1,5 +1,6 @@
 #include "compile_guard.h"
 #include "compile_memory.h"
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -80,6 +81,10 @@ void RunGuarded(Job* job) {
 }
 
 void ThreadMain() {
+  // libbcc chdir()s into the kernel headers for the length of a compile; with
+  // its own copy of the process's cwd, this thread's chdir is not seen by the
+  // JS thread, which would otherwise open a cell's relative paths there.
+  unshare(CLONE_FS);
   Queue& q = Q();
   for (;;) {
     Job* job;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,6 +10,21 @@ afterAll(() => open.forEach((m) => m.close()));
 describe("compile", () => {
   it("reports libbcc's version", () => {
     expect(libbccVersion).toMatch(/^0\.\d+\.\d+/);
+  });
+
+  it("keeps the process's working directory while a compile runs (libbcc chdir()s into the headers)", async () => {
+    const cwd = readlinkSync("/proc/self/cwd");
+    const seen = new Set<string>();
+    let done = false;
+    const compiling = compile("#include <linux/sched.h>\nint f(void *ctx) { return 0; }").finally(() => (done = true));
+    while (!done) {
+      seen.add(readlinkSync("/proc/self/cwd"));
+      await new Promise((r) => setImmediate(r));
+    }
+    const m = await compiling;
+    console.log(`working directory seen from JS during a compile: ${[...seen].join(", ")}`);
+    expect([...seen]).toEqual([cwd]);
+    m.close();
   });
 
   it("prepares the compiler once, in the background, and compiles after it", async () => {
