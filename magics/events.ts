@@ -4,7 +4,7 @@
  * reader opens on the first next() and closes on break, on close(), or when
  * the running cell is interrupted, which ends the loop cleanly.
  */
-import type { BatchCallback, BpfMap, EventCallback, EventReader } from "../native/types.js";
+import type { BpfMap, EventCallback, EventReader } from "../native/types.js";
 import type { Codec } from "../native/codec.js";
 import { eventTable } from "../kernel/display/events.js";
 import type { CellIO } from "../kernel/plugin.js";
@@ -88,7 +88,7 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
     };
     // The native readers take { onPacked } as well as a Buffer[] callback (EventCallback);
     // NativeApi names only the latter.
-    const onBatch = { onPacked } satisfies EventCallback as unknown as BatchCallback;
+    const onBatch: EventCallback = { onPacked };
     this.reader =
       this.map.type === "ringbuf"
         ? this.api.openRingBuffer(this.map, onBatch)

@@ -4,12 +4,12 @@
  * the addon built.
  */
 import { Worker } from "node:worker_threads";
-import type { BatchCallback, BpfMap, CompileOptions, EventReader, Module, PerfBufferOptions } from "../native/types.js";
+import type { BpfMap, CompileOptions, EventCallback, EventReader, Module, PerfBufferOptions } from "../native/types.js";
 
 export interface NativeApi {
   compile(text: string, opts?: CompileOptions): Promise<Module>;
-  openPerfBuffer(map: BpfMap, onBatch: BatchCallback, opts?: PerfBufferOptions): EventReader;
-  openRingBuffer(map: BpfMap, onBatch: BatchCallback): EventReader;
+  openPerfBuffer(map: BpfMap, onBatch: EventCallback, opts?: PerfBufferOptions): EventReader;
+  openRingBuffer(map: BpfMap, onBatch: EventCallback): EventReader;
   prepareCompiler(): Promise<void>;
 }
 

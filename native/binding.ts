@@ -42,7 +42,12 @@ export interface LoadResult {
 }
 
 /** One wake-up: every event in data, event i at offsets[i] .. offsets[i + 1]. */
-type Batch = (data: Buffer, offsets: Uint32Array, lost: number) => void;
+/**
+ * Called per wake-up: the events' bytes at dataAt..dataAt+length of a pooled
+ * slab, count+1 offsets (relative to dataAt) at offsetsAt; fill is for ring
+ * buffers only, the fullest the ring was at a read since the last call.
+ */
+export type Batch = (slab: ArrayBuffer, dataAt: number, length: number, offsetsAt: number, count: number, lost: number, fill?: number) => void;
 
 export interface Binding {
   libbccVersion: string;

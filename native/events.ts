@@ -5,7 +5,7 @@
  * into one Buffer with an offsets array (one allocation per wake-up); the
  * Buffer[] form hands out views of that one copy.
  */
-import { binding } from "./binding.js";
+import { binding, type Batch } from "./binding.js";
 import { onlineCpus } from "./cpus.js";
 import type { BpfMapImpl } from "./map.js";
 import { closedError, native } from "./native-error.js";
@@ -60,13 +60,7 @@ export function decodePacked<T>(codec: Codec<T>, data: Buffer, offsets: Uint32Ar
   return codec.decodePacked(data, offsets);
 }
 
-/**
- * What the addon calls per wake-up: the events' bytes at dataAt..dataAt+length
- * of a pooled slab, count+1 offsets (relative to dataAt) at offsetsAt; fill is
- * for ring buffers only, the fullest the ring was at a read since the last call.
- */
-type NativeSlab = (slab: ArrayBuffer, dataAt: number, length: number, offsetsAt: number, count: number, lost: number, fill?: number) => void;
-type NativeCallback = Parameters<typeof binding.openRingBuffer>[1];
+type NativeCallback = Batch;
 
 function open(owner: Owned, cb: EventCallback, lostCounted: boolean, start: (cb: NativeCallback) => { handle: number; fds: number[] }): EventReader {
   const reader = new EventReaderImpl(owner, lostCounted);
@@ -80,7 +74,7 @@ function open(owner: Owned, cb: EventCallback, lostCounted: boolean, start: (cb:
         reader.lost += lost;
         if (fill !== undefined && !(fill <= (reader.peakFill ?? -1))) reader.peakFill = fill;
         packed(Buffer.from(slab, dataAt, length), new Uint32Array(slab, offsetsAt, count + 1), lost);
-      }) satisfies NativeSlab as unknown as NativeCallback));
+      }) satisfies NativeCallback));
     reader.adopt(r);
   } catch (e) {
     reader.close();
