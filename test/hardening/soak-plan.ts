@@ -25,7 +25,9 @@ export function soakPlan(env: Record<string, string | undefined>): SoakPlan {
   const [cells, why] =
     Number.isInteger(asked) && asked > 0
       ? [asked, "IBCC_SOAK_CELLS"]
-      : [1000, "default; IBCC_SOAK_CELLS=N runs N"];
+      : env.IBCC_SOAK === "full"
+        ? [1000, "IBCC_SOAK=full"]
+        : [200, "default; IBCC_SOAK=full runs 1,000"];
   return {
     cells,
     warmUp: 20,
