@@ -110,6 +110,13 @@ export class CellError extends Error {
   }
 }
 
+/** One line of %memory: a part of what the kernel holds, in bytes. */
+export interface MemoryPart {
+  part: string;
+  bytes: number;
+  detail?: string;
+}
+
 export interface KernelPlugin {
   name: string;
   magics: Magic[];
@@ -120,6 +127,11 @@ export interface KernelPlugin {
    * completion, inspection and type checking know them.
    */
   declarations?: string;
+  /**
+   * What the plugin holds, for %memory. With `collect`, it first gives back
+   * what it keeps without needing it (freed native memory, for example).
+   */
+  memory?(collect: boolean): MemoryPart[] | Promise<MemoryPart[]>;
   /** Called on shutdown, restart and SIGTERM; must finish well within 2 s. */
   shutdown?(): void | Promise<void>;
 }

@@ -5,12 +5,17 @@
  */
 import { Worker } from "node:worker_threads";
 import type { BpfMap, CompileOptions, EventCallback, EventReader, Module, PerfBufferOptions } from "../native/types.js";
+import type { HeapInfo } from "../native/heap.js";
+import type * as Introspect from "../native/introspect.js";
 
 export interface NativeApi {
   compile(text: string, opts?: CompileOptions): Promise<Module>;
   openPerfBuffer(map: BpfMap, onBatch: EventCallback, opts?: PerfBufferOptions): EventReader;
   openRingBuffer(map: BpfMap, onBatch: EventCallback): EventReader;
   prepareCompiler(): Promise<void>;
+  heapInfo(): HeapInfo;
+  returnFreedMemory(): Promise<void>;
+  introspect: Pick<typeof Introspect, "heldBy" | "program" | "map">;
 }
 
 let api: Promise<NativeApi> | undefined;

@@ -10,6 +10,7 @@ import { DECLARATIONS } from "./declarations.js";
 import { detachAll, whenDetached } from "./programs.js";
 import { setCurrentIO } from "./session.js";
 import { nativeApi } from "./native-api.js";
+import { bpfMemory } from "./memory.js";
 import { startMark } from "../kernel/transport/start-marks.js";
 
 /**
@@ -27,6 +28,7 @@ const plugin: KernelPlugin & { onExecute(io: CellIO): void } = {
     detachAll();
     await whenDetached();
   },
+  memory: bpfMemory,
   onExecute(io: CellIO) {
     setCurrentIO(io);
   },

@@ -47,6 +47,18 @@ export interface LoadResult {
  * slab, count+1 offsets (relative to dataAt) at offsetsAt; fill is for ring
  * buffers only, the fullest the ring was at a read since the last call.
  */
+/** glibc's malloc heap, all arenas (mallinfo2), in bytes. */
+export interface HeapInfo {
+  /** Allocated and not yet freed, mmapped blocks included. */
+  inUse: number;
+  /** Freed but kept by malloc for reuse; returnFreedMemory() gives back what it can. */
+  free: number;
+  /** Of inUse, the large blocks malloc mapped on their own. */
+  mmapped: number;
+  /** Taken from the system for the arenas (in use and free, mmapped blocks apart). */
+  arenaBytes: number;
+}
+
 export type Batch = (slab: ArrayBuffer, dataAt: number, length: number, offsetsAt: number, count: number, lost: number, fill?: number) => void;
 
 export interface Binding {
@@ -63,6 +75,8 @@ export interface Binding {
   compile(text: string, cflags: string[], debug: number): Promise<{ handle: number | null; log: string; errno?: number }>;
   warmUp(): Promise<void>;
   settleCompiler(): Promise<void>;
+  heapInfo(): HeapInfo;
+  returnFreedMemory(): Promise<void>;
   moduleInfo(handle: number): ModuleInfo;
   load(module: number, name: string, progType: number, logLevel: number, attachType: number): Promise<LoadResult>;
   attachTracepoint(progFd: number, category: string, event: string): Attached;

@@ -8,6 +8,7 @@ export { parseDiagnostics } from "./diagnostics.js";
 export { onlineCpus } from "./cpus.js";
 export { openHandleOrigins } from "./owner.js";
 export { settled, pendingCloses } from "./settle.js";
+export { heapInfo, returnFreedMemory, type HeapInfo } from "./heap.js";
 // Typed values over raw map bytes, symbols, features and introspection of what is loaded.
 export * from "./codec.js";
 export * from "./codec-event.js";

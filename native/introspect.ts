@@ -137,29 +137,47 @@ export function holders(): { programs: Map<number, Holder[]>; maps: Map<number, 
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     let comm: string | undefined;
-    for (const fdName of safeReaddir(`/proc/${pid}/fd`)) {
-      let target: string;
-      try {
-        target = readlinkSync(`/proc/${pid}/fd/${fdName}`);
-      } catch {
-        continue;
-      }
-      if (!target.startsWith("anon_inode:bpf")) continue;
-      let info: string;
-      try {
-        info = readFileSync(`/proc/${pid}/fdinfo/${fdName}`, "utf8");
-      } catch {
-        continue;
-      }
+    for (const { fd, program, map } of bpfFds(pid)) {
       comm ??= safeRead(`/proc/${pid}/comm`)?.trim() ?? "";
-      const h = { pid, comm, fd: Number(fdName) };
-      const prog = /^prog_id:\s*(\d+)/m.exec(info);
-      const map = /^map_id:\s*(\d+)/m.exec(info);
-      if (prog) add(programs, Number(prog[1]), h);
-      if (map) add(maps, Number(map[1]), h);
+      const h = { pid, comm, fd };
+      if (program !== undefined) add(programs, program, h);
+      if (map !== undefined) add(maps, map, h);
     }
   }
   return { programs, maps };
+}
+
+/** The ids of the programs and maps one process holds open (this one by default), each once. */
+export function heldBy(pid = process.pid): { programs: number[]; maps: number[] } {
+  const programs = new Set<number>();
+  const maps = new Set<number>();
+  for (const { program, map } of bpfFds(pid)) {
+    if (program !== undefined) programs.add(program);
+    if (map !== undefined) maps.add(map);
+  }
+  return { programs: [...programs], maps: [...maps] };
+}
+
+/** A process's BPF fds and the program or map each names (a link fd names its program). */
+function* bpfFds(pid: number): Generator<{ fd: number; program?: number; map?: number }> {
+  for (const fdName of safeReaddir(`/proc/${pid}/fd`)) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fdName}`);
+    } catch {
+      continue;
+    }
+    if (!target.startsWith("anon_inode:bpf")) continue;
+    let info: string;
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fdName}`, "utf8");
+    } catch {
+      continue;
+    }
+    const prog = /^prog_id:\s*(\d+)/m.exec(info);
+    const map = /^map_id:\s*(\d+)/m.exec(info);
+    yield { fd: Number(fdName), program: prog ? Number(prog[1]) : undefined, map: map ? Number(map[1]) : undefined };
+  }
 }
 
 function safeReaddir(dir: string): string[] {

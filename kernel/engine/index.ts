@@ -62,7 +62,8 @@ class TypeScriptEngine implements Engine {
   constructor(options: EngineOptions) {
     this.plugins = options.plugins;
     this.typeCheck = options.typeCheck ?? true;
-    for (const m of kernelMagics(() => this.registry.all())) this.registry.register(m);
+    const memory = { worker: (collect: boolean) => this.language.memory(collect), plugins: () => this.plugins };
+    for (const m of kernelMagics(() => this.registry.all(), memory)) this.registry.register(m);
     for (const plugin of this.plugins) for (const m of plugin.magics) this.registry.register(m);
     const globals: Record<string, unknown> = { ...kernelGlobals() };
     for (const plugin of this.plugins) Object.assign(globals, plugin.globals ?? {});

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { FromLanguageWorker, LanguageRequest, LanguageResults, LanguageWorkerData } from "./language-messages.js";
+import type { FromLanguageWorker, HeapFigures, LanguageRequest, LanguageResults, LanguageWorkerData } from "./language-messages.js";
 
 /**
  * The compiled worker script. Run from dist/ it sits beside this file; run
@@ -80,6 +80,15 @@ export class LanguageClient {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker!.postMessage({ ...req, id });
     });
+  }
+
+  /**
+   * The worker's heap (after a full collection when `collect`), or undefined
+   * when it has not been started or has failed: asking never starts it.
+   */
+  async memory(collect: boolean): Promise<HeapFigures | undefined> {
+    if (!this.worker || this.failure || this.closed) return undefined;
+    return this.request({ op: "memory", collect }).catch(() => undefined);
   }
 
   private fail(err: Error): void {

@@ -6,7 +6,14 @@ export type LanguageRequest =
   | { op: "complete"; view: string; position: number }
   | { op: "quickInfo"; view: string; position: number }
   | { op: "commit"; view: string }
-  | { op: "declareGlobal"; name: string; typeDeclaration?: string };
+  | { op: "declareGlobal"; name: string; typeDeclaration?: string }
+  | { op: "memory"; collect: boolean };
+
+/** A V8 heap's figures, in bytes: live objects (and garbage not yet collected), and what V8 has reserved for them. */
+export interface HeapFigures {
+  used: number;
+  committed: number;
+}
 
 export interface LanguageResults {
   warnings: string[];
@@ -14,6 +21,7 @@ export interface LanguageResults {
   quickInfo: QuickInfo | undefined;
   commit: undefined;
   declareGlobal: undefined;
+  memory: HeapFigures;
 }
 
 export type ToLanguageWorker = LanguageRequest & { id: number };

@@ -8,7 +8,9 @@
  */
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
+import { collectGarbage } from "./collect-garbage.js";
 import type { FromLanguageWorker, LanguageWorkerData, ToLanguageWorker } from "./language-messages.js";
 
 const port = parentPort!;
@@ -46,6 +48,11 @@ function answer(m: ToLanguageWorker): unknown {
       return service.commit(m.view);
     case "declareGlobal":
       return service.declareGlobal(m.name, m.typeDeclaration);
+    case "memory": {
+      if (m.collect) collectGarbage();
+      const h = getHeapStatistics();
+      return { used: h.used_heap_size, committed: h.total_heap_size };
+    }
   }
 }
 

@@ -45,6 +45,7 @@ void Install() {
 struct Job {
   void* (*fn)(void*);  // nullptr: a barrier, which only runs a pending trim
   void* arg;
+  bool force = false;  // a barrier that trims even when no compile freed anything
   void* result = nullptr;
   bool crashed = false;
   bool done = false;
@@ -108,7 +109,7 @@ void ThreadMain() {
         dirty = q.dirty;
         q.dirty = false;
       }
-      if (dirty) ReturnFreedMemory();
+      if (dirty || job->force) ReturnFreedMemory();
     } else {
       Prefault();
       RunGuarded(job);
@@ -132,8 +133,8 @@ void ThreadMain() {
   }
 }
 
-void* Submit(void* (*fn)(void*), void* arg, bool* crashed) {
-  Job job{fn, arg};
+void* Submit(void* (*fn)(void*), void* arg, bool* crashed, bool force = false) {
+  Job job{fn, arg, force};
   Queue& q = Q();
   std::unique_lock<std::mutex> lk(q.mu);
   if (!q.thread_alive) {
@@ -162,6 +163,8 @@ void* GuardedCompile(void* (*fn)(void*), void* arg, bool* crashed) {
 }
 
 void SettleCompiler() { Submit(nullptr, nullptr, nullptr); }
+
+void ReturnMemoryNow() { Submit(nullptr, nullptr, nullptr, true); }
 
 void CompilerMemoryFreed() {
   Queue& q = Q();

@@ -30,6 +30,12 @@ void* GuardedCompile(void* (*fn)(void*), void* arg, bool* crashed);
 // is back with the system (see compile_memory.h). Not on the JS thread.
 void SettleCompiler();
 
+// Like SettleCompiler, then returns every arena's free memory to the system
+// whether or not a compile freed any: the pool and closer threads' arenas
+// keep what they free too. On the compile thread, which owns the trim's
+// bookkeeping. Not on the JS thread.
+void ReturnMemoryNow();
+
 // A module was destroyed: the compile thread returns the memory once idle,
 // as it does after a compile (see compile_memory.h).
 void CompilerMemoryFreed();

@@ -44,13 +44,18 @@ describe("soak", () => {
     const run = async (code: string): Promise<string> => {
       const x = await k.execute(code, {}, 60_000);
       if (x.reply.content.status !== "ok") throw new Error(`soak cell failed: ${x.reply.content.ename}: ${x.reply.content.evalue}`);
-      return x.outputs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text as string).join("");
+      return x.outputs.map((m) => (m.header.msg_type === "stream" ? (m.content.text as string) : ((m.content.data?.["text/plain"] as string | undefined) ?? ""))).join("");
     };
     const heapKiB = async (): Promise<number> => Number(await run(HEAP_CELL)) / 1024;
     for (let i = 0; i < plan.warmUp; i++) await run(CELL);
     const samples: Sample[] = [];
+    const breakdown = new Map<number, string>();
     const sample = async (cell: number, withHeap: boolean): Promise<void> => {
       const heap = withHeap ? await heapKiB() : undefined;
+      // Resident memory without garbage: V8 collects only at limits of its own,
+      // and the language worker's heap alone swung by 200 MiB between them.
+      const memory = await run("%memory --collect");
+      if (withHeap) breakdown.set(cell, memory);
       samples.push({ cell, rss: rssKiB(pid), fds: fdCount(pid), progs: programsOf(pid).length, heap });
     };
     await sample(0, true);
@@ -70,6 +75,7 @@ describe("soak", () => {
     for (const s of [start, middle, end]) {
       console.log(`soak cell ${String(s.cell).padStart(4)}: VmRSS ${mib(s.rss)} MiB, V8 heap after GC ${mib(s.heap!)} MiB, fds ${s.fds}, programs held ${s.progs}`);
     }
+    for (const s of [start, middle, end]) console.log(`soak: %memory --collect at cell ${s.cell}:\n${breakdown.get(s.cell) ?? ""}`);
     // Slopes over the second half: the first still has V8's code and caches settling.
     const late = samples.filter((s) => s.cell >= plan.cells / 2);
     const rssSlope = slope(late.map((s) => [s.cell, s.rss]));
