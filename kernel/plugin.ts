@@ -2,8 +2,10 @@
  * How a language extension plugs into the kernel. The kernel knows nothing of BPF:
  * the BPF side (magics/) hands the kernel a KernelPlugin, which adds cell and line
  * magics, globals visible to TypeScript cells, type declarations for completion,
- * and a shutdown hook. Everything here is plain data and callbacks; no sockets.
+ * and a shutdown hook. Everything here is plain data and callbacks (and runningCell(),
+ * which says whose code is running); no sockets.
  */
+import { currentScope } from "./engine/scope.js";
 
 /** A Jupyter mime bundle: mime type to data. */
 export type MimeBundle = Record<string, unknown>;
@@ -108,6 +110,24 @@ export class CellError extends Error {
     super(evalue);
     this.name = ename;
   }
+}
+
+/**
+ * The IO of the cell whose code is running now, followed through awaits,
+ * timers and callbacks, with the signal the kernel aborts on interrupt; or
+ * undefined outside any cell's code. For plugin objects that outlive the cell
+ * that made them (a watch, an event stream) and must send output somewhere.
+ */
+export function runningCell(): CellIO | undefined {
+  const scope = currentScope();
+  if (!scope) return undefined;
+  const io = scope.io;
+  return {
+    display: (v, o) => io.display(v, o),
+    stream: (n, t) => io.stream(n, t),
+    clearOutput: (w) => io.clearOutput(w),
+    signal: scope.signal,
+  };
 }
 
 /** One line of %memory: a part of what the kernel holds, in bytes. */

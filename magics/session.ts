@@ -4,8 +4,7 @@
  * output and a signal to stop on. The plugin records each execution's IO
  * (its onExecute hook, when the kernel calls it, and every magic run).
  */
-import type { CellIO } from "../kernel/plugin.js";
-import { currentScope } from "../kernel/engine/scope.js";
+import { runningCell, type CellIO } from "../kernel/plugin.js";
 
 let current: CellIO | undefined;
 
@@ -18,17 +17,7 @@ export function setCurrentIO(io: CellIO): void {
  * the last IO a magic ran with; or undefined outside any cell (a script, a test).
  */
 export function currentIO(): CellIO | undefined {
-  const scope = currentScope();
-  if (scope) {
-    const io = scope.io;
-    return {
-      display: (v, o) => io.display(v, o),
-      stream: (n, t) => io.stream(n, t),
-      clearOutput: (w) => io.clearOutput(w),
-      signal: scope.signal,
-    };
-  }
-  return current;
+  return runningCell() ?? current;
 }
 
 /** An IO that prints to the process's own streams: for use outside the kernel. */

@@ -2,8 +2,13 @@
  * Cell history kept across kernel restarts: one JSON line per stored cell in
  * $IBCC_DATA_DIR/history.jsonl (default ~/.local/share/ibcc), readable only by
  * its owner because cells may hold secrets. Each kernel process is a new session.
+ *
+ * The file only grows (several kernels may append to it at once, so it is
+ * never rewritten), but a kernel reads only its last 4 MiB at start, and an
+ * output is kept to 4 KiB: start-up time and memory stay bounded however long
+ * the history gets. Older cells stay in the file.
  */
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -22,6 +27,11 @@ interface Line {
   o?: string | null;
 }
 
+/** How much of the file's end a kernel reads at start. */
+export const HISTORY_TAIL_BYTES = 4 * 1024 * 1024;
+/** An output's text/plain beyond this many characters is cut, with a note of its length. */
+export const HISTORY_OUTPUT_CHARS = 4096;
+
 export function defaultHistoryPath(): string {
   const dir = process.env.IBCC_DATA_DIR || join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "ibcc");
   return join(dir, "history.jsonl");
@@ -36,9 +46,12 @@ export class HistoryStore {
   constructor(private readonly path: string = defaultHistoryPath()) {
     let last = 0;
     if (existsSync(path)) {
-      const content = readFileSync(path, "utf8");
+      const { content, cut } = readTail(path, HISTORY_TAIL_BYTES);
       this.needsNewline = content.length > 0 && !content.endsWith("\n");
-      for (const text of content.split("\n")) {
+      const lines = content.split("\n");
+      // A read that starts mid-file starts mid-line: that first piece is not a line.
+      if (cut) lines.shift();
+      for (const text of lines) {
         if (!text) continue;
         try {
           const l = JSON.parse(text) as Line;
@@ -57,10 +70,10 @@ export class HistoryStore {
   }
 
   add(line: number, input: string, output: string | null = null): void {
-    const entry: HistoryEntry = { session: this.session, line, input, output };
+    const entry: HistoryEntry = { session: this.session, line, input, output: output === null ? null : bounded(output) };
     this.entries.push(entry);
     try {
-      this.write({ s: entry.session, l: line, i: input, o: output });
+      this.write({ s: entry.session, l: line, i: input, o: entry.output });
     } catch (err) {
       process.stderr.write(`ibcc: could not write history to ${this.path}: ${(err as Error).message}\n`);
     }
@@ -70,9 +83,9 @@ export class HistoryStore {
   setOutput(line: number, output: string): void {
     const entry = this.find(this.session, line);
     if (!entry) return;
-    entry.output = output;
+    entry.output = bounded(output);
     try {
-      this.write({ s: this.session, l: line, o: output });
+      this.write({ s: this.session, l: line, o: entry.output });
     } catch (err) {
       process.stderr.write(`ibcc: could not write history to ${this.path}: ${(err as Error).message}\n`);
     }
@@ -118,6 +131,30 @@ export class HistoryStore {
     appendFileSync(this.path, (this.needsNewline ? "\n" : "") + JSON.stringify(line) + "\n", { mode: 0o600 });
     this.needsNewline = false;
     if (fresh) chmodSync(this.path, 0o600);
+  }
+}
+
+function bounded(output: string): string {
+  if (output.length <= HISTORY_OUTPUT_CHARS) return output;
+  return `${output.slice(0, HISTORY_OUTPUT_CHARS)}… [${output.length.toLocaleString("en-US")} characters, cut to ${HISTORY_OUTPUT_CHARS.toLocaleString("en-US")} in the history]`;
+}
+
+/** The last `bytes` of a file as text, and whether that is less than the whole file. */
+function readTail(path: string, bytes: number): { content: string; cut: boolean } {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, bytes);
+    const buf = Buffer.alloc(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, size - length + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { content: buf.toString("utf8", 0, got), cut: size > length };
+  } finally {
+    closeSync(fd);
   }
 }
 

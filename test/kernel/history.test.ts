@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HistoryStore, defaultHistoryPath } from "../../kernel/history/store.js";
+import { HISTORY_OUTPUT_CHARS, HISTORY_TAIL_BYTES, HistoryStore, defaultHistoryPath } from "../../kernel/history/store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ibcc-history-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,6 +64,44 @@ describe("HistoryStore", () => {
     expect(s.tail(1)[0].input).toBe("no result");
     s.add(1, "after the tear");
     expect(new HistoryStore(file).tail(1)[0].input).toBe("after the tear");
+  });
+
+  it("keeps a long output to its first 4 KiB, with its length, across restarts", () => {
+    const s = new HistoryStore(file);
+    s.add(1, "big()");
+    s.setOutput(1, "x".repeat(1_000_000));
+    s.add(2, "'short'", "short");
+    for (const store of [s, new HistoryStore(file)]) {
+      const [big, short] = store.range(store === s ? 0 : -1, 1, 3);
+      expect(big.output!.startsWith("x".repeat(HISTORY_OUTPUT_CHARS) + "… [1,000,000 characters")).toBe(true);
+      expect(big.output!.length).toBeLessThan(HISTORY_OUTPUT_CHARS + 80);
+      expect(short.output).toBe("short");
+    }
+  });
+
+  it("reads only the end of a long history file, and numbers the next session after its last", () => {
+    const long = join(dir, "long", "history.jsonl");
+    new HistoryStore(long).add(1, "first ever");
+    // About 3x the part read at start: 2,000 sessions of 20 cells.
+    const cell = "const v = " + "1 + ".repeat(80) + "1";
+    let text = "";
+    for (let session = 2; session <= 2001; session++) for (let line = 1; line <= 20; line++) text += JSON.stringify({ s: session, l: line, i: `${cell} // ${session}.${line}` }) + "\n";
+    appendFileSync(long, text);
+    expect(statSync(long).size).toBeGreaterThan(2.5 * HISTORY_TAIL_BYTES);
+    const t0 = performance.now();
+    const s = new HistoryStore(long);
+    const ms = performance.now() - t0;
+    console.log(`history of ${(statSync(long).size / 2 ** 20).toFixed(1)} MiB: ${s.tail(1e9).length} entries kept, read in ${ms.toFixed(0)} ms`);
+    expect(s.session).toBe(2002);
+    expect(s.tail(1)[0].input).toMatch(/\/\/ 2001\.20$/);
+    expect(s.range(-1, 1).length).toBe(20);
+    const kept = s.tail(1e9);
+    expect(kept.length).toBeLessThan(2000 * 20);
+    expect(kept.some((e) => e.input === "first ever")).toBe(false);
+    // Every kept entry is whole: none comes from the line the read started inside.
+    for (const e of kept) expect(e.input).toMatch(/^const v = .* \/\/ \d+\.\d+$/);
+    s.add(1, "next");
+    expect(new HistoryStore(long).tail(1)[0]).toMatchObject({ session: 2002, line: 1, input: "next" });
   });
 
   it("lives under $IBCC_DATA_DIR when set, else ~/.local/share/ibcc", () => {
