@@ -12,7 +12,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "./engine.js";
 import type { InstallOptions } from "./kernelspec/install.js";
-import { raiseMemlockOrReportAsync } from "./memlock.js";
+import { raiseMemlockOrReport } from "./memlock.js";
 import type { KernelPlugin } from "./plugin.js";
 import type { Render } from "./protocol/execution-io.js";
 import { addEnvironment } from "./protocol/handlers/kernel-info.js";
@@ -67,7 +67,7 @@ async function runKernel(argv: string[]): Promise<number> {
   }
   startMark("cli loaded");
   // prlimit runs while zeromq loads and the sockets bind; nothing is answered before it is done.
-  const memlock = raiseMemlockOrReportAsync().then(() => startMark("memlock"));
+  const memlock = raiseMemlockOrReport().then(() => startMark("memlock"));
   await loadEnvironment();
   const { serve } = await import("./transport/serve.js");
   // Sockets first, the engine after: importing TypeScript and the BPF side

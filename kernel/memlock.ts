@@ -6,7 +6,7 @@
  * prlimit does it on our pid. When it cannot (no CAP_SYS_RESOURCE, no
  * prlimit), the limit in force is reported on stderr instead.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { release as osRelease } from "node:os";
 
@@ -27,45 +27,26 @@ export function currentMemlock(pid: number | "self" = "self"): string {
   }
 }
 
-const prlimit = (value: string) =>
-  spawnSync("prlimit", ["--pid", String(process.pid), `--memlock=${value}`], { encoding: "utf8", timeout: 5000 });
-
-export function raiseMemlock(): MemlockOutcome {
-  const r = prlimit("unlimited:unlimited");
-  if (r.status === 0) return { raised: true, limit: currentMemlock() };
-  const reason = r.error ? r.error.message : (r.stderr || `prlimit exited with ${r.status}`).trim();
-  // Without CAP_SYS_RESOURCE the soft limit may still go up to the hard one.
-  const hard = /hard (\S+)/.exec(currentMemlock())?.[1];
-  if (hard && !r.error) prlimit(`${hard}:`);
-  return { raised: false, limit: currentMemlock(), reason };
-}
-
-/** Raises the limit, or says on stderr why not and what is in force. */
-export function raiseMemlockOrReport(write: (text: string) => void = (t) => process.stderr.write(t)): MemlockOutcome {
-  const o = raiseMemlock();
-  report(o, write);
-  return o;
-}
-
 /**
- * The same without blocking: prlimit runs while the kernel goes on loading
- * and binding (a synchronous run holds the main thread 30-60 ms, mostly
- * waiting for the child). Never rejects.
+ * Raises the limit, or says on stderr why not and what is in force. prlimit
+ * runs while the kernel goes on loading and binding (run synchronously it held
+ * the main thread 30-60 ms, mostly waiting for the child). Never rejects.
  */
-export async function raiseMemlockOrReportAsync(write: (text: string) => void = (t) => process.stderr.write(t)): Promise<MemlockOutcome> {
-  const r = await prlimitAsync("unlimited:unlimited");
+export async function raiseMemlockOrReport(write: (text: string) => void = (t) => process.stderr.write(t)): Promise<MemlockOutcome> {
+  const r = await prlimit("unlimited:unlimited");
   let o: MemlockOutcome;
   if (r.status === 0) o = { raised: true, limit: currentMemlock() };
   else {
+    // Without CAP_SYS_RESOURCE the soft limit may still go up to the hard one.
     const hard = /hard (\S+)/.exec(currentMemlock())?.[1];
-    if (hard && !r.error) await prlimitAsync(`${hard}:`);
+    if (hard && !r.error) await prlimit(`${hard}:`);
     o = { raised: false, limit: currentMemlock(), reason: r.error ? r.error.message : (r.stderr || `prlimit exited with ${r.status}`).trim() };
   }
   report(o, write);
   return o;
 }
 
-function prlimitAsync(value: string): Promise<{ status: number | null; stderr: string; error?: Error }> {
+function prlimit(value: string): Promise<{ status: number | null; stderr: string; error?: Error }> {
   return new Promise((resolve) => {
     let stderr = "";
     const child = spawn("prlimit", ["--pid", String(process.pid), `--memlock=${value}`], { stdio: ["ignore", "ignore", "pipe"], timeout: 5000 });

@@ -6,6 +6,7 @@
  */
 import { realpathSync } from "node:fs";
 import { nativeApi, preloadNative } from "./native-api.js";
+import { startMark } from "../kernel/transport/start-marks.js";
 
 const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"];
 
@@ -39,7 +40,11 @@ export function prepare(): Promise<void> {
   // loaded: a first %%bpf cell sent at once finds it further along.
   void mapped
     .then(() => nativeApi())
-    .then((api) => api.prepareCompiler())
+    .then((api) => {
+      startMark("native addon loaded");
+      return api.prepareCompiler();
+    })
+    .then(() => startMark("compiler prepared"))
     .catch(() => {});
   return mapped;
 }

@@ -86,8 +86,6 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
       }
       this.wake?.();
     };
-    // The native readers take { onPacked } as well as a Buffer[] callback (EventCallback);
-    // NativeApi names only the latter.
     const onBatch: EventCallback = { onPacked };
     this.reader =
       this.map.type === "ringbuf"

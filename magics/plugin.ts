@@ -9,9 +9,7 @@ import { BPF } from "./bpf.js";
 import { DECLARATIONS } from "./declarations.js";
 import { detachAll, whenDetached } from "./programs.js";
 import { setCurrentIO } from "./session.js";
-import { nativeApi } from "./native-api.js";
 import { bpfMemory } from "./memory.js";
-import { startMark } from "../kernel/transport/start-marks.js";
 
 /**
  * Besides the contract: the kernel may call onExecute with each cell's IO so
@@ -33,15 +31,5 @@ const plugin: KernelPlugin & { onExecute(io: CellIO): void } = {
     setCurrentIO(io);
   },
 };
-
-// LLVM's once-per-process set-up costs about one compile: pay it in the
-// background while the kernel starts, not in the user's first %%bpf cell.
-nativeApi().then(
-  (api) => {
-    startMark("native addon loaded");
-    return api.prepareCompiler().then(() => startMark("compiler prepared"), () => {});
-  },
-  () => {},
-);
 
 export default plugin;

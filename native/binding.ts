@@ -74,7 +74,6 @@ export interface Binding {
   pendingCloses(): number;
   compile(text: string, cflags: string[], debug: number): Promise<{ handle: number | null; log: string; errno?: number }>;
   warmUp(): Promise<void>;
-  settleCompiler(): Promise<void>;
   heapInfo(): HeapInfo;
   returnFreedMemory(): Promise<void>;
   moduleInfo(handle: number): ModuleInfo;

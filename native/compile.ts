@@ -30,17 +30,6 @@ export function prepareCompiler(): Promise<void> {
   return warming;
 }
 
-/**
- * Resolves once the compiles so far have finished and the compiler has given
- * back to the system the memory they freed. The compiler keeps that memory
- * while compiles come in quick succession (each would fault it back in) and
- * returns it once idle for a moment; this asks for that now. For measurements
- * of resident memory; nothing else needs it.
- */
-export function settleCompiler(): Promise<void> {
-  return binding.settleCompiler();
-}
-
 async function compileNow(text: string, opts: CompileOptions): Promise<Module> {
   const r = await binding.compile(text, opts.cflags ?? [], opts.debug ?? 0);
   const diagnostics = parseDiagnostics(r.log);

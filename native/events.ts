@@ -1,9 +1,9 @@
 /**
  * Perf and ring buffer readers. The addon watches the buffers' fds with libuv,
  * so events arrive through the Node event loop: no thread, no polling. Each
- * wake-up gives one call with every event that was ready, packed by the addon
- * into one Buffer with an offsets array (one allocation per wake-up); the
- * Buffer[] form hands out views of that one copy.
+ * wake-up gives one call with every event that was ready, copied by the addon
+ * into a pooled slab with an offsets array (see event_sink.h); the Buffer[]
+ * form hands out views of that one copy.
  */
 import { binding, type Batch } from "./binding.js";
 import { onlineCpus } from "./cpus.js";
@@ -60,9 +60,7 @@ export function decodePacked<T>(codec: Codec<T>, data: Buffer, offsets: Uint32Ar
   return codec.decodePacked(data, offsets);
 }
 
-type NativeCallback = Batch;
-
-function open(owner: Owned, cb: EventCallback, lostCounted: boolean, start: (cb: NativeCallback) => { handle: number; fds: number[] }): EventReader {
+function open(owner: Owned, cb: EventCallback, lostCounted: boolean, start: (cb: Batch) => { handle: number; fds: number[] }): EventReader {
   const reader = new EventReaderImpl(owner, lostCounted);
   const packed: PackedCallback =
     typeof cb === "function" ? (data, offsets, lost) => cb(unpack(data, offsets), lost) : cb.onPacked;
@@ -72,9 +70,9 @@ function open(owner: Owned, cb: EventCallback, lostCounted: boolean, start: (cb:
       start(((slab, dataAt, length, offsetsAt, count, lost, fill) => {
         reader.received += count;
         reader.lost += lost;
-        if (fill !== undefined && !(fill <= (reader.peakFill ?? -1))) reader.peakFill = fill;
+        if (fill !== undefined && fill > (reader.peakFill ?? -1)) reader.peakFill = fill;
         packed(Buffer.from(slab, dataAt, length), new Uint32Array(slab, offsetsAt, count + 1), lost);
-      }) satisfies NativeCallback));
+      }) satisfies Batch));
     reader.adopt(r);
   } catch (e) {
     reader.close();

@@ -13,8 +13,9 @@ export function heapInfo(): HeapInfo {
 /**
  * Returns the malloc heap's free memory to the system, in every arena, once
  * the compiles queued so far have run. The compiler otherwise keeps what it
- * freed through a burst of compiles, and other threads' arenas keep theirs
- * until glibc's trim threshold is crossed.
+ * freed through a burst of compiles (each would fault it back in) until 250 ms
+ * pass without one, and other threads' arenas keep theirs until glibc's trim
+ * threshold is crossed. For %memory --collect and measurements of memory.
  */
 export function returnFreedMemory(): Promise<void> {
   return binding.returnFreedMemory();

@@ -2,7 +2,7 @@
 import { binding } from "./binding.js";
 
 export * from "./types.js";
-export { compile, prepareCompiler, settleCompiler } from "./compile.js";
+export { compile, prepareCompiler } from "./compile.js";
 export { openPerfBuffer, openRingBuffer, unpack, decodePacked } from "./events.js";
 export { parseDiagnostics } from "./diagnostics.js";
 export { onlineCpus } from "./cpus.js";

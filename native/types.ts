@@ -83,8 +83,20 @@ export interface LoadOptions {
   attachBtfName?: string;
 }
 
+/** What closes in the background: modules, programs and attachments. */
+export interface Detachable {
+  /**
+   * Resolves once this object's detaching (and every close asked for before
+   * it) has finished in the kernel. close() returns at once; a tracepoint,
+   * raw tracepoint, kprobe, uprobe or perf event detaches on a background
+   * thread (~50 ms of the kernel's time each, several at once). Await it
+   * before counting what is loaded or attached.
+   */
+  readonly settled: Promise<void>;
+}
+
 /** A compiled BCC program text: its functions and maps, not yet loaded. */
-export interface Module {
+export interface Module extends Detachable {
   /** Function names in section order, as bpf_function_name gives them. */
   readonly functions: string[];
   readonly mapNames: string[];
@@ -103,14 +115,6 @@ export interface Module {
   load(fn: string, type: ProgType, opts?: LoadOptions): Promise<Program>;
   /** The map by name; the same object on every call. Throws BpfError (op "map", code ENOENT) for an unknown name. */
   map(name: string): BpfMap;
-  /**
-   * Resolves once this object's detaching (and every close asked for before
-   * it) has finished in the kernel. close() returns at once; a tracepoint,
-   * raw tracepoint, kprobe, uprobe or perf event detaches on a background
-   * thread (~50 ms of the kernel's time each, several at once). Await it
-   * before counting what is loaded or attached.
-   */
-  readonly settled: Promise<void>;
   /** Idempotent; closes every attachment, reader, program and map made from this module. */
   close(): void;
 }
@@ -144,7 +148,7 @@ export interface PerfEventOptions {
 }
 
 /** A loaded BPF program. */
-export interface Program {
+export interface Program extends Detachable {
   readonly name: string;
   readonly type: ProgType;
   readonly fd: number;
@@ -169,20 +173,12 @@ export interface Program {
   attachTc(ifname: string, direction: "ingress" | "egress"): Attachment;
   /** fentry/fexit/LSM: raw_tracepoint_open for tracing programs, link_create for lsm. */
   attachTracing(): Attachment;
-  /**
-   * Resolves once this object's detaching (and every close asked for before
-   * it) has finished in the kernel. close() returns at once; a tracepoint,
-   * raw tracepoint, kprobe, uprobe or perf event detaches on a background
-   * thread (~50 ms of the kernel's time each, several at once). Await it
-   * before counting what is loaded or attached.
-   */
-  readonly settled: Promise<void>;
   /** Idempotent; closes its attachments and the program fd. */
   close(): void;
 }
 
 /** One attachment of a program to a hook; closing it detaches. */
-export interface Attachment {
+export interface Attachment extends Detachable {
   /** "tracepoint", "raw_tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "perf_event", "socket_filter", "xdp", "tc", "tracing". */
   readonly kind: string;
   /** Human-readable: "syscalls:sys_enter_getppid", "eth0 ingress", "/bin/true:main", ... */
@@ -190,14 +186,6 @@ export interface Attachment {
   /** The fds that hold it (a perf event per CPU, a link, a socket). */
   readonly fds: number[];
   readonly closed: boolean;
-  /**
-   * Resolves once this object's detaching (and every close asked for before
-   * it) has finished in the kernel. close() returns at once; a tracepoint,
-   * raw tracepoint, kprobe, uprobe or perf event detaches on a background
-   * thread (~50 ms of the kernel's time each, several at once). Await it
-   * before counting what is loaded or attached.
-   */
-  readonly settled: Promise<void>;
   close(): void;
 }
 

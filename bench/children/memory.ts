@@ -4,7 +4,7 @@
  * and closed, as re-running one notebook cell does. At each mark, twice: right
  * after the close ("burst": the compiler keeps a compile's freed memory while
  * compiles keep coming) and once the compiler has given it back, as it does
- * after 250 ms without a compile (settleCompiler() asks for that at once).
+ * after 250 ms without a compile (returnFreedMemory() asks for that at once).
  * Prints one JSON line.
  */
 import { bpfText } from "../lib/bpf.js";
@@ -22,7 +22,7 @@ for (let i = 1; i <= Math.max(...marks); i++) {
   mod.close();
   if (marks.includes(i)) {
     out[`burst${i}`] = rssMb();
-    await b.settleCompiler?.();
+    await b.returnFreedMemory?.();
     out[String(i)] = rssMb();
   }
 }

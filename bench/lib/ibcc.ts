@@ -14,7 +14,7 @@ export interface Binding {
   /** Resolves once background detaching is done (absent before it existed). */
   settled?(): Promise<void>;
   /** Resolves once the compiler has returned the memory it keeps between compiles. */
-  settleCompiler?(): Promise<void>;
+  returnFreedMemory?(): Promise<void>;
 }
 
 // Specifiers held in variables keep tsc from resolving files that may not exist yet.

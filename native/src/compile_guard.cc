@@ -43,9 +43,8 @@ void Install() {
 }
 
 struct Job {
-  void* (*fn)(void*);  // nullptr: a barrier, which only runs a pending trim
+  void* (*fn)(void*);  // nullptr: a barrier, which returns free memory
   void* arg;
-  bool force = false;  // a barrier that trims even when no compile freed anything
   void* result = nullptr;
   bool crashed = false;
   bool done = false;
@@ -103,13 +102,11 @@ void ThreadMain() {
       q.jobs.pop_front();
     }
     if (!job->fn) {
-      bool dirty;
       {
         std::lock_guard<std::mutex> lk(q.mu);
-        dirty = q.dirty;
         q.dirty = false;
       }
-      if (dirty || job->force) ReturnFreedMemory();
+      ReturnFreedMemory();
     } else {
       Prefault();
       RunGuarded(job);
@@ -133,8 +130,8 @@ void ThreadMain() {
   }
 }
 
-void* Submit(void* (*fn)(void*), void* arg, bool* crashed, bool force = false) {
-  Job job{fn, arg, force};
+void* Submit(void* (*fn)(void*), void* arg, bool* crashed) {
+  Job job{fn, arg};
   Queue& q = Q();
   std::unique_lock<std::mutex> lk(q.mu);
   if (!q.thread_alive) {
@@ -162,9 +159,7 @@ void* GuardedCompile(void* (*fn)(void*), void* arg, bool* crashed) {
   return Submit(fn, arg, crashed);
 }
 
-void SettleCompiler() { Submit(nullptr, nullptr, nullptr); }
-
-void ReturnMemoryNow() { Submit(nullptr, nullptr, nullptr, true); }
+void ReturnMemoryNow() { Submit(nullptr, nullptr, nullptr); }
 
 void CompilerMemoryFreed() {
   Queue& q = Q();

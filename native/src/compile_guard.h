@@ -26,14 +26,10 @@ namespace ibcc {
 // run one after another, in order.
 void* GuardedCompile(void* (*fn)(void*), void* arg, bool* crashed);
 
-// Waits until the compiles queued so far have run and the memory they freed
-// is back with the system (see compile_memory.h). Not on the JS thread.
-void SettleCompiler();
-
-// Like SettleCompiler, then returns every arena's free memory to the system
-// whether or not a compile freed any: the pool and closer threads' arenas
-// keep what they free too. On the compile thread, which owns the trim's
-// bookkeeping. Not on the JS thread.
+// Waits until the compiles queued so far have run, then returns every
+// arena's free memory to the system (see compile_memory.h): the compiles'
+// and what the pool and closer threads freed in theirs. On the compile
+// thread, which owns the trim's bookkeeping. Not on the JS thread.
 void ReturnMemoryNow();
 
 // A module was destroyed: the compile thread returns the memory once idle,

@@ -82,11 +82,6 @@ void EventSink::PaceFor(size_t capacity) {
   pace_capacity_ = capacity;
 }
 
-void EventSink::OnPace(uv_timer_t* timer) {
-  auto* self = static_cast<EventSink*>(timer->data);
-  if (!self->closed_) self->Read();
-}
-
 void EventSink::SetPolling(bool on) {
   if (on == polling_) return;
   polling_ = on;
@@ -122,7 +117,7 @@ void EventSink::Read() {
   last_read_ns_ = now;
   pace_ms_ = next;
   SetPolling(false);
-  uv_timer_start(pace_, OnPace, next, 0);
+  uv_timer_start(pace_, OnTimer, next, 0);
 }
 
 // Deliveries are carved from one ArrayBuffer (a slab) until it is used up, as

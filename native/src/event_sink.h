@@ -61,8 +61,8 @@ class EventSink {
   static void OnReadable(uv_poll_t* poll, int status, int events);
   static void OnClosed(uv_handle_t* handle);
   static void OnCheck(uv_check_t* check);
+  // The flush timer's and the pace timer's callback: one read.
   static void OnTimer(uv_timer_t* timer);
-  static void OnPace(uv_timer_t* timer);
   // One read and delivery; then, when pacing, decides when the next read is.
   void Read();
   void Deliver();

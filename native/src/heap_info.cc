@@ -1,8 +1,7 @@
 // The process's malloc heap as %memory shows it: what is in use and what
-// glibc holds free, and a way to give the free part back. V8's heaps are not
-// in these figures (V8 maps its own pages).
+// glibc holds free (returnFreedMemory, in module.cc, gives the free part
+// back). V8's heaps are not in these figures (V8 maps its own pages).
 #include <malloc.h>
-#include "compile_guard.h"
 #include "registry.h"
 
 namespace ibcc {
@@ -21,27 +20,10 @@ Napi::Value HeapInfo(const Napi::CallbackInfo& info) {
   return r;
 }
 
-class ReturnWorker : public Napi::AsyncWorker {
- public:
-  explicit ReturnWorker(Napi::Env env) : Napi::AsyncWorker(env, "ibcc.returnFreedMemory"), deferred_(env) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { ReturnMemoryNow(); }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-};
-
 }  // namespace
 
 static Registration reg([](Napi::Env env, Napi::Object exports) {
   exports.Set("heapInfo", Napi::Function::New(env, HeapInfo));
-  exports.Set("returnFreedMemory", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    auto* w = new ReturnWorker(info.Env());
-    auto p = w->Promise();
-    w->Queue();
-    return p;
-  }));
 });
 
 }  // namespace ibcc

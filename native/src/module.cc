@@ -32,8 +32,8 @@ static void WarmUp() {
 
 // A Promise<void> for fn run on the pool: warmUp() runs WarmUp (no stderr
 // capture: a program that cannot fail prints nothing, and captures must not
-// overlap a compile's); settleCompiler() waits for the compile thread to have
-// given back what the compiles so far freed, for measurements of memory.
+// overlap a compile's); returnFreedMemory() waits for the compiles queued so
+// far, then has the compile thread give malloc's free memory back.
 class VoidWorker : public Napi::AsyncWorker {
  public:
   VoidWorker(Napi::Env env, const char* name, void (*fn)()) : Napi::AsyncWorker(env, name), deferred_(env), fn_(fn) {}
@@ -172,7 +172,7 @@ static Napi::Value ModuleInfo(const Napi::CallbackInfo& info) {
 static Registration reg([](Napi::Env env, Napi::Object exports) {
   exports.Set("compile", Napi::Function::New(env, Compile));
   exports.Set("warmUp", Napi::Function::New(env, RunVoid<WarmUp>));
-  exports.Set("settleCompiler", Napi::Function::New(env, RunVoid<SettleCompiler>));
+  exports.Set("returnFreedMemory", Napi::Function::New(env, RunVoid<ReturnMemoryNow>));
   exports.Set("moduleInfo", Napi::Function::New(env, ModuleInfo));
 });
 

@@ -30,7 +30,7 @@ class PerfBuffer : public EventSink {
   }
 };
 
-// openPerfBuffer(mapFd, cpus[], pageCount, wakeupEvents, callback(data, offsets, lost), flushMs) -> { handle, fds }
+// openPerfBuffer(mapFd, cpus[], pageCount, wakeupEvents, callback(slab, dataAt, length, offsetsAt, count, lost), flushMs) -> { handle, fds }
 static Napi::Value OpenPerfBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int mapFd = ArgInt(info, 0, "mapFd");

@@ -75,7 +75,7 @@ class RingBuffer : public EventSink {
   }
 };
 
-// openRingBuffer(mapFd, callback(data, offsets, lost, fill)) -> { handle, fds }
+// openRingBuffer(mapFd, callback(slab, dataAt, length, offsetsAt, count, lost, fill)) -> { handle, fds }
 static Napi::Value OpenRingBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int mapFd = ArgInt(info, 0, "mapFd");

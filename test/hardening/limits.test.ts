@@ -42,9 +42,9 @@ describe("RLIMIT_MEMLOCK", () => {
     for (const [release, charges] of cases) expect(chargesCgroup(release), release).toBe(charges);
   });
 
-  it("is raised, or the reason is kept and reported only where the limit matters", () => {
+  it("is raised, or the reason is kept and reported only where the limit matters", async () => {
     const written: string[] = [];
-    const o = raiseMemlockOrReport((t) => written.push(t));
+    const o = await raiseMemlockOrReport((t) => written.push(t));
     const canRaise = hasCapability(CAP_SYS_RESOURCE);
     console.log(
       `memlock in this process: raised ${o.raised}, now ${o.limit}; CAP_SYS_RESOURCE ${canRaise ? "held" : "not held"}` +

@@ -2,7 +2,7 @@ import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BpfError, CompileError, compile, libbccVersion, prepareCompiler, settleCompiler, VerifierError, type Module } from "../../native/index.js";
+import { BpfError, CompileError, compile, libbccVersion, prepareCompiler, returnFreedMemory, VerifierError, type Module } from "../../native/index.js";
 
 const open: Module[] = [];
 afterAll(() => open.forEach((m) => m.close()));
@@ -118,7 +118,7 @@ TRACEPOINT_PROBE(syscalls, sys_enter_getpriority) { u32 k = 0; counts.increment(
     const m = await next;
     open.push(m);
     expect(m.functions).toEqual(["g"]);
-    await settleCompiler();
+    await returnFreedMemory();
   });
 
   it("puts the whole verifier log in a VerifierError", async () => {
