@@ -40,13 +40,18 @@ void EventSink::OnCheck(uv_check_t* check) {
   self->Read();
 }
 
-void EventSink::FlushEvery(unsigned ms) {
+uv_timer_t* EventSink::NewTimer() {
   uv_loop_t* loop = nullptr;
-  if (timer_ || ms == 0 || napi_get_uv_event_loop(env_, &loop) != napi_ok) return;
-  timer_ = new uv_timer_t;
-  uv_timer_init(loop, timer_);
-  timer_->data = this;
+  if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return nullptr;
+  auto* timer = new uv_timer_t;
+  uv_timer_init(loop, timer);
+  timer->data = this;
   open_polls_++;
+  return timer;
+}
+
+void EventSink::FlushEvery(unsigned ms) {
+  if (timer_ || ms == 0 || !(timer_ = NewTimer())) return;
   uv_timer_start(timer_, OnTimer, ms, ms);
   uv_unref(reinterpret_cast<uv_handle_t*>(timer_));
 }
@@ -73,12 +78,7 @@ static const uint64_t kPaceMinMs = 1, kPaceMaxMs = 10;
 static const double kPaceFill = 1.0 / 8;
 
 void EventSink::PaceFor(size_t capacity) {
-  uv_loop_t* loop = nullptr;
-  if (pace_ || capacity == 0 || napi_get_uv_event_loop(env_, &loop) != napi_ok) return;
-  pace_ = new uv_timer_t;
-  uv_timer_init(loop, pace_);
-  pace_->data = this;
-  open_polls_++;
+  if (pace_ || capacity == 0 || !(pace_ = NewTimer())) return;
   pace_capacity_ = capacity;
 }
 

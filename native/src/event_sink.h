@@ -67,6 +67,8 @@ class EventSink {
   void Read();
   void Deliver();
   void SetPolling(bool on);
+  // A timer on the env's loop, counted in open_polls_ (Close closes it); nullptr without a loop.
+  uv_timer_t* NewTimer();
 
   Napi::Env env_;
   Napi::FunctionReference callback_;
