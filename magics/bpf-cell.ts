@@ -26,6 +26,8 @@ export const BPF_CELL_USAGE = [
   "  Attached by name: TRACEPOINT_PROBE, RAW_TRACEPOINT_PROBE, kprobe__X, kretprobe__X,",
   "  tracepoint__CAT__EV, KFUNC_PROBE, KRETFUNC_PROBE, LSM_PROBE. Options:",
   ...Object.entries(HEADER_OPTIONS).map(([o, v]) => `    ${o} ${v}`),
+  "  --xdp-mode: skb is generic XDP (any device), drv the driver's native hook, hw offloaded to the NIC;",
+  "  without it the kernel uses drv where the driver has one, else skb. The summary names the mode asked for.",
   "  Kernel struct fields at the running kernel's BTF offsets (right even with other headers):",
   "    BTF_READ(ptr, task_struct, tgid)   BTF_READ_INTO(dst, ptr, task_struct, comm)",
   "    BTF_OFFSET(task_struct, pid)       BTF_SIZE(task_struct, comm)   paths: a, a.b, a->b, a[3]",

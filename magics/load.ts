@@ -53,7 +53,7 @@ function attachOne(p: NativeProgram, a: AttachSpec): Attachment {
     case "perf_event":
       return p.attachPerfEvent({ type: a.type, config: a.config, sampleFreq: a.sampleFreq, samplePeriod: a.samplePeriod });
     case "xdp":
-      return p.attachXdp(a.iface);
+      return p.attachXdp(a.iface, { mode: a.mode });
     case "tc":
       return p.attachTc(a.iface, a.direction);
     case "socket_filter":
@@ -71,12 +71,17 @@ function loadOptions(a: AttachSpec): LoadOptions | undefined {
 }
 
 function attachError(a: AttachSpec, e: unknown): CellError {
-  const code = e instanceof BpfError ? ` (${e.code})` : "";
+  // The native message usually ends with the code already; say it once.
+  const code = e instanceof BpfError && !errorLines(e).endsWith(`(${e.code})`) ? ` (${e.code})` : "";
   const msg = `cannot attach ${a.fn}() to ${describeAttach(a)}: ${errorLines(e)}${code}`;
   const hints: string[] = [];
   if (e instanceof BpfError && e.code === "ENODEV") hints.push(`no such network interface? (ip link shows them)`);
   if (e instanceof BpfError && e.code === "ENOENT" && a.hook === "uprobe") hints.push(`check that ${a.binary} exists and has the symbol ${a.symbol} (nm -D ${a.binary})`);
   if (e instanceof BpfError && e.code === "EEXIST" && (a.hook === "xdp" || a.hook === "tc")) hints.push(`another program is already attached there`);
+  if (e instanceof BpfError && a.hook === "xdp" && a.mode === "hw" && ["EINVAL", "EOPNOTSUPP"].includes(e.code))
+    hints.push(`--xdp-mode hw needs a NIC that offloads XDP programs (few do; veth and virtio do not): use --xdp-mode drv or skb`);
+  if (e instanceof BpfError && a.hook === "xdp" && a.mode === "drv" && ["EINVAL", "EOPNOTSUPP"].includes(e.code))
+    hints.push(`${a.iface}'s driver may have no native XDP hook: --xdp-mode skb (generic) works on any device`);
   // The kernel checks a tracepoint program's context reads against the event's
   // record size only when attaching, and answers with a bare EACCES.
   if (e instanceof BpfError && e.code === "EACCES" && a.hook === "tracepoint")

@@ -16,6 +16,7 @@ import type {
 
 const XDP_FLAGS_SKB_MODE = 1 << 1;
 const XDP_FLAGS_DRV_MODE = 1 << 2;
+const XDP_FLAGS_HW_MODE = 1 << 3;
 // enum bpf_attach_type values of tcx (Linux 6.6), newer than libbpf 1.1.
 const BPF_TCX_INGRESS = 46;
 const BPF_TCX_EGRESS = 47;
@@ -121,9 +122,14 @@ export class ProgramImpl extends Owned implements Program {
     return this.#attach("attach_socket", "socket_filter", ifname, () => binding.attachSocketFilter(this.fd, ifname));
   }
 
-  attachXdp(ifname: string, opts: { mode?: "skb" | "drv" } = {}): Attachment {
-    const flags = opts.mode === "skb" ? XDP_FLAGS_SKB_MODE : opts.mode === "drv" ? XDP_FLAGS_DRV_MODE : 0;
-    return this.#attach("attach_xdp", "xdp", opts.mode ? `${ifname} (${opts.mode})` : ifname, () =>
+  /**
+   * As a BPF link on the interface. `mode` asks for generic (skb), native
+   * driver (drv) or offloaded (hw) XDP; unset, the kernel uses drv when the
+   * driver has it and skb otherwise.
+   */
+  attachXdp(ifname: string, opts: { mode?: "skb" | "drv" | "hw" } = {}): Attachment {
+    const flags = opts.mode ? { skb: XDP_FLAGS_SKB_MODE, drv: XDP_FLAGS_DRV_MODE, hw: XDP_FLAGS_HW_MODE }[opts.mode] : 0;
+    return this.#attach("attach_xdp", "xdp", opts.mode ? `${ifname} (${opts.mode} mode)` : ifname, () =>
       binding.attachXdp(this.fd, ifname, flags));
   }
 

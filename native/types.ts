@@ -168,7 +168,7 @@ export interface Program extends Detachable {
   /** A raw packet socket bound to the interface with the program as its filter. */
   attachSocketFilter(ifname: string): Attachment;
   /** A BPF link (BPF_LINK_CREATE, attach type BPF_XDP): it goes away with the process. */
-  attachXdp(ifname: string, opts?: { mode?: "skb" | "drv" }): Attachment;
+  attachXdp(ifname: string, opts?: { mode?: "skb" | "drv" | "hw" }): Attachment;
   /** A tcx BPF link (kernel 6.6+); on older kernels a BpfError that says so. */
   attachTc(ifname: string, direction: "ingress" | "egress"): Attachment;
   /** fentry/fexit/LSM: raw_tracepoint_open for tracing programs, link_create for lsm. */

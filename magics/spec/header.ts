@@ -2,7 +2,7 @@
  * Parses a `%%bpf [NAME] [options]` header into the option part of a
  * BlockSpec. Errors name the option at fault and what it expects.
  */
-import { AttachSpec } from "./types.js";
+import { AttachSpec, XDP_MODES, type XdpMode } from "./types.js";
 import { DEFAULT_FREQ, PERF_EVENTS } from "./perf-events.js";
 import { HeaderSyntaxError, tokenize } from "./tokenize.js";
 
@@ -37,6 +37,7 @@ export const HEADER_OPTIONS: Record<string, string> = {
   "--freq": "HZ",
   "--period": "N",
   "--xdp": "IFACE=FUNC",
+  "--xdp-mode": "skb|drv|hw",
   "--tc": "IFACE[:ingress|egress]=FUNC",
   "--socket": "IFACE=FUNC",
   "--cflags": '"FLAGS"',
@@ -92,6 +93,7 @@ export function parseHeader(args: string): HeaderSpec {
   const spec: HeaderSpec = { name: "bpf", cflags: [], noAttach: false, attach: [] };
   let freq: number | undefined;
   let period: number | undefined;
+  let xdpMode: XdpMode | undefined;
   let i = 0;
   if (words.length > 0 && !words[0].startsWith("-")) {
     const name = words[0];
@@ -173,6 +175,12 @@ export function parseHeader(args: string): HeaderSpec {
         spec.attach.push(opt === "--xdp" ? { hook: "xdp", fn, iface } : { hook: "socket_filter", fn, iface });
         break;
       }
+      case "--xdp-mode":
+        if (!(XDP_MODES as readonly string[]).includes(value))
+          fail(opt, value, `'${value}' is not an XDP mode: skb (generic, any device), drv (the driver's native hook) or hw (offloaded to the NIC)`);
+        if (xdpMode !== undefined && xdpMode !== value) fail(opt, value, `the mode is already ${xdpMode}; give --xdp-mode once`);
+        xdpMode = value as XdpMode;
+        break;
       case "--tc": {
         const [left, fn] = target(opt, value);
         const [iface, dir = "ingress", ...more] = left.split(":");
@@ -197,6 +205,9 @@ export function parseHeader(args: string): HeaderSpec {
   const perf = spec.attach.filter((a) => a.hook === "perf_event");
   if ((freq !== undefined || period !== undefined) && perf.length === 0)
     throw new HeaderSyntaxError(`%%bpf: ${freq !== undefined ? "--freq" : "--period"} applies to --perf-event, and there is none`);
+  const xdp = spec.attach.filter((a) => a.hook === "xdp");
+  if (xdpMode !== undefined && xdp.length === 0) throw new HeaderSyntaxError("%%bpf: --xdp-mode applies to --xdp, and there is none");
+  for (const a of xdp) if (a.hook === "xdp" && xdpMode !== undefined) a.mode = xdpMode;
   for (const a of perf) {
     if (a.hook !== "perf_event") continue;
     if (period !== undefined) a.samplePeriod = period;

@@ -30,13 +30,21 @@ export type AttachSpec =
       sampleFreq?: number;
       samplePeriod?: number;
     }
-  | { hook: "xdp"; fn: string; iface: string }
+  | { hook: "xdp"; fn: string; iface: string; mode?: XdpMode }
   | { hook: "tc"; fn: string; iface: string; direction: "ingress" | "egress" }
   | { hook: "socket_filter"; fn: string; iface: string }
   | { hook: "kfunc"; fn: string; target: string; ret: boolean }
   | { hook: "lsm"; fn: string; target: string };
 
 export type Hook = AttachSpec["hook"];
+
+/**
+ * Where an XDP program runs: "skb" generic mode (after the kernel built the
+ * socket buffer; any device), "drv" the driver's native hook, "hw" offloaded
+ * to the NIC. Unset, the kernel picks drv when the driver has it, else skb.
+ */
+export type XdpMode = "skb" | "drv" | "hw";
+export const XDP_MODES: readonly XdpMode[] = ["skb", "drv", "hw"];
 
 /** Where an attachment came from: a header option or a naming convention. */
 export type AttachOrigin = "option" | "convention";
@@ -89,7 +97,7 @@ export function describeAttach(a: AttachSpec): string {
     case "perf_event":
       return `perf event ${a.event} ${a.sampleFreq !== undefined ? `@${a.sampleFreq} Hz` : `every ${a.samplePeriod}`}`;
     case "xdp":
-      return `xdp ${a.iface}`;
+      return `xdp ${a.iface}${a.mode ? ` (${a.mode} mode)` : ""}`;
     case "tc":
       return `tc ${a.iface} ${a.direction}`;
     case "socket_filter":

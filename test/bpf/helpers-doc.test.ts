@@ -37,6 +37,8 @@ describe("inside %%bpf blocks", () => {
     expect(await bpfCell.run({ args: "--help", body: "", headerLine: 1 }, ctx)).toBeUndefined();
     expect(ctx.streams[0].text).toBe(BPF_CELL_USAGE + "\n");
     expect(BPF_CELL_USAGE).toMatch(/--uprobe BINARY:SYMBOL=FUNC\[,pid=N\]/);
+    expect(BPF_CELL_USAGE).toMatch(/--xdp-mode skb\|drv\|hw\n/);
+    expect(BPF_CELL_USAGE).toMatch(/skb is generic XDP .* drv the driver's native hook, hw offloaded to the NIC/);
     expect(BPF_CELL_USAGE).toMatch(/BTF_READ\(ptr, task_struct, tgid\)/);
   });
 });

@@ -3,6 +3,7 @@ import { parseHeader, HeaderSyntaxError } from "../../magics/spec/header.js";
 import { scanConventions } from "../../magics/spec/conventions.js";
 import { blockSpec } from "../../magics/spec/block.js";
 import { tokenize } from "../../magics/spec/tokenize.js";
+import { describeAttach } from "../../magics/spec/types.js";
 
 describe("%%bpf header", () => {
   it("defaults the name to bpf", () => {
@@ -45,6 +46,16 @@ describe("%%bpf header", () => {
     expect(s.noAttach).toBe(true);
     expect(parseHeader("--perf-event page-faults=f").attach[0]).toMatchObject({ type: 1, config: 2, sampleFreq: 99 });
   });
+  it("gives every --xdp of the block the --xdp-mode, and names it in the summary", () => {
+    const s = parseHeader("--xdp veth0=a --xdp-mode=drv --xdp veth1=b");
+    expect(s.attach).toEqual([
+      { hook: "xdp", fn: "a", iface: "veth0", mode: "drv" },
+      { hook: "xdp", fn: "b", iface: "veth1", mode: "drv" },
+    ]);
+    expect(s.attach.map(describeAttach)).toEqual(["xdp veth0 (drv mode)", "xdp veth1 (drv mode)"]);
+    expect(parseHeader("--xdp veth0=a --xdp-mode skb").attach.map(describeAttach)).toEqual(["xdp veth0 (skb mode)"]);
+    expect(parseHeader("--xdp veth0=a").attach.map(describeAttach)).toEqual(["xdp veth0"]);
+  });
   it("names the bad option in errors", () => {
     expect(() => parseHeader("--bogus x")).toThrow(/unknown option '--bogus'/);
     expect(() => parseHeader("--tracepoint sched_switch=f")).toThrow(/--tracepoint sched_switch=f: 'sched_switch' is not CATEGORY:EVENT/);
@@ -57,6 +68,10 @@ describe("%%bpf header", () => {
     expect(() => parseHeader("--uprobe /bin/true=f")).toThrow(/BINARY:SYMBOL/);
     expect(() => parseHeader("--uprobe /bin/true:main=f,cpu=1")).toThrow(/only pid=N/);
     expect(() => parseHeader("--xdp")).toThrow(/--xdp: missing its value/);
+    expect(() => parseHeader("--xdp veth0=f --xdp-mode native")).toThrow(/--xdp-mode native: 'native' is not an XDP mode: skb .* drv .* hw .*expected --xdp-mode skb\|drv\|hw/);
+    expect(() => parseHeader("--xdp-mode skb")).toThrow(/--xdp-mode applies to --xdp, and there is none/);
+    expect(() => parseHeader("--xdp veth0=f --xdp-mode skb --xdp-mode drv")).toThrow(/already skb/);
+    expect(() => parseHeader("--xdp veth0=f --xdp-mode")).toThrow(/--xdp-mode: missing its value/);
     expect(() => parseHeader("a b")).toThrow(/unexpected 'b'/);
   });
 });

@@ -69,6 +69,29 @@ describe("XDP", () => {
     expect(execFileSync("ip", ["link", "show", host], { encoding: "utf8" })).not.toMatch(/xdp/);
   });
 
+  it("attaches in the --xdp-mode asked for, says so in the summary, and refuses hw on a veth with a hint", async () => {
+    const link = () => execFileSync("ip", ["link", "show", host], { encoding: "utf8" });
+    // ip link names the mode: "xdpgeneric" for skb, "xdp" for the driver's native hook.
+    for (const [mode, shown] of [["skb", /\sxdpgeneric\s/], ["drv", /\sxdp\s/]] as const) {
+      const prog = (await runBpfBlock({ args: `xdpm --xdp ${host}=xdp_count --xdp-mode ${mode}`, body: XDP, headerLine: 1 }, testContext())) as Program;
+      const summary = String(prog.summary().data["text/plain"]);
+      expect(summary).toContain(`xdp ${host} (${mode} mode)`);
+      console.log(`--xdp-mode ${mode}: ${link().split("\n")[0]}`);
+      expect(link()).toMatch(shown);
+      ip("netns", "exec", ns, "ping", "-c", "3", "-i", "0.2", "-W", "2", `${net}.1`);
+      expect(prog.table("pkts").get(1)).toBe(3n);
+      prog.close();
+      expect(link()).not.toMatch(/xdp/);
+    }
+    const err = await runBpfBlock({ args: `xdph --xdp ${host}=xdp_count --xdp-mode hw`, body: XDP, headerLine: 1 }, testContext()).then(
+      () => undefined,
+      (e: unknown) => e as { message: string; traceback?: string[] },
+    );
+    expect(err?.message).toMatch(new RegExp(`cannot attach xdp_count\\(\\) to xdp ${host} \\(hw mode\\)`));
+    expect((err?.traceback ?? []).join("\n")).toMatch(/offloads XDP.*--xdp-mode drv or skb/);
+    expect(link()).not.toMatch(/xdp/);
+  });
+
   it("counts IPv4 packets with a tc ingress program and a socket filter", async () => {
     const tc = (await runBpfBlock({ args: `tcc --tc ${host}:ingress=tc_count`, body: TC, headerLine: 1 }, testContext())) as Program;
     const sock = (await runBpfBlock({ args: `sockc --socket ${host}=sock_count`, body: SOCK, headerLine: 1 }, testContext())) as Program;

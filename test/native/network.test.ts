@@ -82,6 +82,24 @@ int xdp_count(struct xdp_md *ctx) {
     expect(m.map("count").lookup(u32(0))!.readBigUInt64LE()).toBe(5n);
   });
 
+  it("XDP attaches in the mode asked for: skb generic, drv native, hw refused on a veth", async () => {
+    m = await compile(`
+BPF_ARRAY(count, u64, 1);
+int xdp_all(struct xdp_md *ctx) { count.increment(0); return XDP_PASS; }`);
+    const p = await m.load("xdp_all", "xdp");
+    // ip link names the mode the kernel uses: xdpgeneric (skb), xdp (drv), xdpoffload (hw).
+    for (const [mode, shown] of [["skb", /\sxdpgeneric\s/], ["drv", /\sxdp\s/]] as const) {
+      const a = p.attachXdp(HOST, { mode });
+      expect(a).toMatchObject({ kind: "xdp", target: `${HOST} (${mode} mode)` });
+      expect(ip("link", "show", "dev", HOST)).toMatch(shown);
+      a.close();
+      expect(ip("link", "show", "dev", HOST)).not.toMatch(/xdp/);
+    }
+    // veth has no offload: the kernel refuses XDP_FLAGS_HW_MODE.
+    expect(() => p.attachXdp(HOST, { mode: "hw" })).toThrow(expect.objectContaining({ op: "attach_xdp", code: expect.stringMatching(/EINVAL|EOPNOTSUPP/) }));
+    expect(ip("link", "show", "dev", HOST)).not.toMatch(/xdp/);
+  });
+
   it("tc (tcx links) counts each direction and detaches on close", async () => {
     m = await compile(`
 BPF_ARRAY(count, u64, 2);
