@@ -27,9 +27,12 @@ export interface ProgramInfo {
   memlock: number;
   btfId: number;
   verifiedInsns: number;
-  /** Only while kernel.bpf_stats_enabled is 1. */
-  runCount?: number;
-  runTimeNs?: number;
+  /**
+   * Runs and their total time, counted by the kernel only while BPF statistics
+   * are on (see statsState()); they stand still, and are usually 0, otherwise.
+   */
+  runCount: number;
+  runTimeNs: number;
   recursionMisses: number;
 }
 
@@ -67,6 +70,8 @@ export interface LinkInfo {
 }
 
 interface NativeIntrospect {
+  enableStats(): number;
+  disableStats(fd: number): void;
   listLinks(): LinkInfo[];
   listPrograms(): ProgramInfo[];
   program(id: number): ProgramInfo | undefined;
@@ -105,10 +110,56 @@ export function listLinks(): LinkInfo[] {
   return native().listLinks();
 }
 
-/** Average run time per call in ns, when the kernel keeps statistics. */
+/** Average run time per counted run in ns; undefined before any run was counted. */
 export function averageRunNs(p: ProgramInfo): number | undefined {
-  if (p.runCount === undefined || p.runTimeNs === undefined || p.runCount === 0) return undefined;
+  if (p.runCount === 0) return undefined;
   return p.runTimeNs / p.runCount;
+}
+
+/**
+ * Turns BPF run-time statistics on (BPF_ENABLE_STATS): the kernel counts every
+ * program's runs and run time while the returned fd is open. It is a reference,
+ * added to kernel.bpf_stats_enabled and to other holders, and it ends with the
+ * process. Throws BpfError-shaped errors (EPERM without CAP_SYS_ADMIN, EINVAL
+ * before Linux 5.8).
+ */
+export function enableStats(): number {
+  return native().enableStats();
+}
+
+/** Closes an fd from enableStats(). */
+export function disableStats(fd: number): void {
+  native().disableStats(fd);
+}
+
+/** Whether the kernel counts run_cnt and run_time_ns now, and why. */
+export interface StatsState {
+  on: boolean;
+  /** kernel.bpf_stats_enabled is 1 (the sysctl's own setting: an fd holder does not change it). */
+  sysctl: boolean;
+  /** Processes holding a BPF_ENABLE_STATS fd (anon_inode:bpf-stats), this one included. */
+  holders: Holder[];
+}
+
+export function statsState(): StatsState {
+  const sysctl = safeRead("/proc/sys/kernel/bpf_stats_enabled")?.trim() === "1";
+  const holders: Holder[] = [];
+  for (const entry of safeReaddir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    for (const fdName of safeReaddir(`/proc/${pid}/fd`)) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fdName}`);
+      } catch {
+        continue;
+      }
+      if (target !== "anon_inode:bpf-stats") continue;
+      holders.push({ pid, comm: safeRead(`/proc/${pid}/comm`)?.trim() ?? "", fd: Number(fdName) });
+      break;
+    }
+  }
+  return { on: sysctl || holders.length > 0, sysctl, holders };
 }
 
 /** A process holding a BPF object open. */

@@ -1,5 +1,6 @@
 /** `%features`: what this kernel lets BPF do, with the reason and the alternative for each thing missing. */
 import { probeFeatures, ATTACH_KINDS } from "../../native/features.js";
+import { statsState } from "../../native/introspect.js";
 import { keyValueList, records } from "../../kernel/display/info.js";
 import type { LineMagic } from "../../kernel/plugin.js";
 import { displayable } from "../watch.js";
@@ -18,7 +19,8 @@ export const features: LineMagic = {
         BTF: f.btf.supported ? f.btf.path : `no: ${f.btf.reason}`,
         "ring buffer": f.ringbuf.supported ? "yes" : `no: ${f.ringbuf.reason}`,
         "batch map ops": f.batchMapOps.supported ? "yes" : `no: ${f.batchMapOps.reason}`,
-        bpf_stats: f.bpfStatsEnabled ? "on" : "off",
+        // the sysctl, or any process's BPF_ENABLE_STATS fd (the first %bps takes one)
+        bpf_stats: statsState().on ? "on" : "off",
       },
       { title: "BPF on this kernel" },
     );

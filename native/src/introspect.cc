@@ -17,6 +17,7 @@
 
 #include <bcc/bcc_common.h>
 
+#include "errors.h"
 #include "registry.h"
 #include "resources.h"
 
@@ -84,7 +85,10 @@ std::string FullName(int fd, const bpf_prog_info& info) {
   return name;
 }
 
-Napi::Value ProgramObject(Napi::Env env, uint32_t id, bool stats) {
+// run_cnt and run_time_ns grow only while statistics are on (kernel.bpf_stats_enabled,
+// or a BPF_ENABLE_STATS fd held by any process); they are reported either way, and
+// the caller says whether they are moving.
+Napi::Value ProgramObject(Napi::Env env, uint32_t id) {
   Fd fd(bpf_prog_get_fd_by_id(id));
   if (fd.fd < 0) return env.Undefined();  // unloaded between the walk and the open
   bpf_prog_info info{};
@@ -120,10 +124,8 @@ Napi::Value ProgramObject(Napi::Env env, uint32_t id, bool stats) {
   o.Set("memlock", Memlock(fd.fd));
   o.Set("btfId", info.btf_id);
   o.Set("verifiedInsns", info.verified_insns);
-  if (stats) {
-    o.Set("runCount", static_cast<double>(info.run_cnt));
-    o.Set("runTimeNs", static_cast<double>(info.run_time_ns));
-  }
+  o.Set("runCount", static_cast<double>(info.run_cnt));
+  o.Set("runTimeNs", static_cast<double>(info.run_time_ns));
   o.Set("recursionMisses", static_cast<double>(info.recursion_misses));
   return o;
 }
@@ -205,15 +207,6 @@ Napi::Value LinkObject(Napi::Env env, uint32_t id) {
   return o;
 }
 
-bool StatsEnabled() {
-  FILE* f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
-  if (!f) return false;
-  int v = 0;
-  bool ok = fscanf(f, "%d", &v) == 1 && v != 0;
-  fclose(f);
-  return ok;
-}
-
 using NextId = int (*)(uint32_t, uint32_t*);
 
 // All ids, or an error naming the failing call (EPERM without CAP_SYS_ADMIN).
@@ -232,18 +225,17 @@ std::vector<uint32_t> Ids(Napi::Env env, NextId next, const char* what) {
 
 Napi::Value ListPrograms(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  bool stats = StatsEnabled();
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
   for (uint32_t id : Ids(env, bpf_prog_get_next_id, "bpf_prog_get_next_id")) {
-    Napi::Value v = ProgramObject(env, id, stats);
+    Napi::Value v = ProgramObject(env, id);
     if (!v.IsUndefined()) out.Set(n++, v);
   }
   return out;
 }
 
 Napi::Value Program(const Napi::CallbackInfo& info) {
-  return ProgramObject(info.Env(), info[0].As<Napi::Number>().Uint32Value(), StatsEnabled());
+  return ProgramObject(info.Env(), info[0].As<Napi::Number>().Uint32Value());
 }
 
 Napi::Value ListMaps(const Napi::CallbackInfo& info) {
@@ -288,6 +280,21 @@ Napi::Value ListLinks(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// enableStats(): BPF_ENABLE_STATS for run time. While the returned fd is open the
+// kernel counts every program's run_cnt and run_time_ns (a reference count, so it
+// adds to kernel.bpf_stats_enabled and to other holders, and ends with the process).
+Napi::Value EnableStats(const Napi::CallbackInfo& info) {
+  int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+  if (fd < 0) ibcc::Throw(info.Env(), "enable_stats", errno, "BPF_ENABLE_STATS");
+  return Napi::Number::New(info.Env(), fd);
+}
+
+// disableStats(fd): closes what enableStats returned.
+Napi::Value DisableStats(const Napi::CallbackInfo& info) {
+  close(ibcc::ArgInt(info, 0, "fd"));
+  return info.Env().Undefined();
+}
+
 ibcc::Registration reg([](Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("listPrograms", Napi::Function::New(env, ListPrograms, "listPrograms"));
@@ -295,6 +302,8 @@ ibcc::Registration reg([](Napi::Env env, Napi::Object exports) {
   o.Set("listMaps", Napi::Function::New(env, ListMaps, "listMaps"));
   o.Set("map", Napi::Function::New(env, Map, "map"));
   o.Set("listLinks", Napi::Function::New(env, ListLinks, "listLinks"));
+  o.Set("enableStats", Napi::Function::New(env, EnableStats, "enableStats"));
+  o.Set("disableStats", Napi::Function::New(env, DisableStats, "disableStats"));
   exports.Set("introspect", o);
   exports.Set("perfEventFields", Napi::Function::New(env, PerfEventFields, "perfEventFields"));
 });

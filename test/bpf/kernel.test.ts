@@ -6,6 +6,8 @@ import { release } from "node:os";
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { statsState } from "../../native/introspect.js";
 import { CLI, KernelClient, type Execution } from "../support/kernel-client.js";
 import { loadedProgramIds } from "./context.js";
 import { stripAnsi } from "../../magics/diagnostics/ansi.js";
@@ -26,6 +28,9 @@ const ok = (x: Execution) => {
   if (x.reply.content.status !== "ok") throw new Error(`cell failed: ${x.reply.content.ename}: ${x.reply.content.evalue}\n${stripAnsi((x.reply.content.traceback ?? []).join("\n"))}`);
   return x;
 };
+
+/** Pids holding a BPF_ENABLE_STATS fd. */
+const statsHolders = () => statsState().holders.map((h) => h.pid);
 
 async function gone(list: number[], ms = 5000): Promise<boolean> {
   const end = Date.now() + ms;
@@ -123,8 +128,36 @@ describe.skipIf(!built)("BPF cells through a Jupyter client", () => {
   it("lists programs and maps, and detaches by name", async () => {
     const cntIds = ids(ok(await k.execute("JSON.stringify(cnt.ids)")));
     expect(cntIds.length).toBe(1);
+    // id, type, name, tag, "this kernel" (our NAME), run count, run time, ns/run, maps, loaded, insns
+    const row = (t: string) =>
+      new RegExp(String.raw`\n\s*${cntIds[0]}\s+tracepoint\s+tracepoint__raw_syscalls__sys_enter\s+([0-9a-f]{16})\s+cnt\s+([\d,]+)\s+(0|[\d.]+ [nµm]?s)\s+(\d+|-)\s`).exec(t);
     const bps = text(ok(await k.execute("%bps")));
-    expect(bps).toMatch(new RegExp(String.raw`${cntIds[0]}\s+tracepoint\s+tracepoint__raw_syscalls__sys_enter\s+cnt`));
+    console.log(bps.split("\n").filter((l) => /BPF programs loaded|BPF statistics|\scnt\s/.test(l) || /^\s*id\s/.test(l)).join("\n"));
+    expect(row(bps), bps).not.toBeNull();
+    const tag = JSON.parse(execFileSync("bpftool", ["-j", "prog", "show", "id", String(cntIds[0])], { encoding: "utf8" })).tag;
+    expect(row(bps)![1]).toBe(tag);
+    expect(bps).toMatch(/\d+ BPF programs loaded, [1-9]\d* of them this kernel's/);
+    // The first %bps turns statistics on with an fd the kernel holds (unless they were on already).
+    expect(bps).toMatch(/BPF statistics: on (from now: this %bps turned them on|\(.*this kernel holds BPF_ENABLE_STATS)/);
+    expect(statsHolders()).toContain(k.proc.pid);
+    await new Promise((r) => setTimeout(r, 300)); // raw_syscalls:sys_enter fires all the time
+    const again = text(ok(await k.execute("%bps")));
+    expect(again).toMatch(/BPF statistics: on \(.*this kernel holds BPF_ENABLE_STATS since \d\d:\d\d:\d\d/);
+    const [, , count, time, perRun] = row(again)!;
+    console.log(`%bps: cnt ran ${count} times, ${time}, ${perRun} ns per run`);
+    expect(Number(count.replace(/,/g, ""))).toBeGreaterThan(0);
+    expect(time).not.toBe("0");
+    expect(perRun).toMatch(/^\d+$/);
+    const one = text(ok(await k.execute(`%bps ${cntIds[0]}`)));
+    expect(one).toMatch(/run count\s*:\s*[1-9][\d,]*/);
+    expect(one).toMatch(/BPF statistics: on/);
+    // Off: the kernel lets go of its fd and the listing says so.
+    const off = text(ok(await k.execute("%bps --stats off")));
+    expect(statsHolders()).not.toContain(k.proc.pid);
+    if (!statsState().on) expect(off).toMatch(/BPF statistics: off \(turned off by %bps --stats off\).*do not grow/);
+    expect((await k.execute("%bps --stats maybe")).reply.content.evalue).toMatch(/takes on or off, not 'maybe'/);
+    ok(await k.execute("%bps --stats on"));
+    expect(statsHolders()).toContain(k.proc.pid);
     expect(text(ok(await k.execute("%maps")))).toMatch(/snoop\s+execs\s+ringbuf/);
     ok(await k.execute("%detach cnt"));
     expect(await gone(cntIds)).toBe(true);

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { averageRunNs, holders, listLinks, listMaps, listPrograms, map, program } from "../../native/introspect.js";
+import {
+  averageRunNs,
+  disableStats,
+  enableStats,
+  holders,
+  listLinks,
+  listMaps,
+  listPrograms,
+  map,
+  program,
+  statsState,
+} from "../../native/introspect.js";
 import { compile } from "../../native/index.js";
 
 /**
@@ -162,14 +173,37 @@ int tc_next(struct __sk_buff *skb) { return -1; }
     }
   });
 
-  it("reports run counts and times while kernel.bpf_stats_enabled is on", () => {
+  it("counts runs and run time only while BPF statistics are on: through a BPF_ENABLE_STATS fd or the sysctl", () => {
+    const getppid = (n: number) => {
+      for (let i = 0; i < n; i++) void process.ppid; // one getppid() each: the loader's program runs
+    };
+    const count = () => listPrograms().find((x) => x.id === mine)!.runCount;
     writeFileSync(STATS, "0");
-    expect(listPrograms().find((x) => x.id === mine)!.runCount).toBeUndefined();
-    writeFileSync(STATS, "1");
-    for (let i = 0; i < 1000; i++) void process.ppid;
+    // Off: the counters stand still (unless some other process holds statistics on right now).
+    if (!statsState().on) {
+      const before = count();
+      getppid(1000);
+      expect(count()).toBe(before);
+    }
+    // An fd of our own: on while it is held, the sysctl left as it was, this process named as a holder.
+    const fd = enableStats();
+    const on = statsState();
+    expect(on).toMatchObject({ on: true, sysctl: false });
+    expect(on.holders.map((h) => h.pid)).toContain(process.pid);
+    const before = count();
+    getppid(1000);
     const p = listPrograms().find((x) => x.id === mine)!;
     console.log(`introspect: ${p.name}: run_cnt ${p.runCount}, run_time_ns ${p.runTimeNs}, avg ${averageRunNs(p)?.toFixed(0)} ns`);
-    expect(p.runCount).toBeGreaterThan(0);
+    expect(p.runCount).toBeGreaterThanOrEqual(before + 1000);
     expect(p.runTimeNs).toBeGreaterThan(0);
+    expect(program(mine)!.runCount).toBeGreaterThanOrEqual(p.runCount);
+    disableStats(fd);
+    expect(statsState().holders.map((h) => h.pid)).not.toContain(process.pid);
+    // The sysctl, the other way on.
+    writeFileSync(STATS, "1");
+    expect(statsState()).toMatchObject({ on: true, sysctl: true });
+    const c = count();
+    getppid(100);
+    expect(count()).toBeGreaterThanOrEqual(c + 100);
   });
 });
