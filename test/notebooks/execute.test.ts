@@ -79,6 +79,16 @@ afterAll(() => {
     spawnSync("ip", ["netns", "del", name]);
   }
   for (const d of readdirSync(tmpdir()).filter((n) => /^ibcc-nb\d+$/.test(n))) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+  // ...and the loop device of its own disk (/var/tmp/ibcc-nbNN-PID.img), once that kernel (PID) is gone.
+  const alive = (pid: number) => existsSync(`/proc/${pid}`);
+  const loops = spawnSync("losetup", ["--json", "--list", "--output", "NAME,BACK-FILE"], { encoding: "utf8" }).stdout || '{"loopdevices":[]}';
+  for (const l of (JSON.parse(loops).loopdevices ?? []) as Array<{ name: string; "back-file": string | null }>) {
+    const m = /\/var\/tmp\/ibcc-nb\d+-(\d+)\.img/.exec(l["back-file"] ?? "");
+    if (m && !alive(Number(m[1]))) spawnSync("losetup", ["--detach", l.name]);
+  }
+  for (const f of readdirSync("/var/tmp").filter((n) => /^ibcc-nb\d+-\d+\.img$/.test(n))) {
+    if (!alive(Number(/-(\d+)\.img$/.exec(f)![1]))) rmSync(join("/var/tmp", f), { force: true });
+  }
 });
 
 describe("course notebooks run unattended under nbclient", () => {

@@ -8,9 +8,27 @@
  *     "histogram": true,       a chart output: vegalite + svg + png + text/plain with a non-empty bar
  *     "table": true,           a table output: text/html with at least one data row, or text/plain rows
  *     "error": regex           (with tag raises-exception) the error output matches
+ *     "numbers": [NumberCheck]  figures the lesson's prose states about this output (below)
  *   }
  *
  * A cell without the raises-exception tag must have no error output.
+ *
+ * The course's rule: every figure a lesson states about its own output is
+ * checked here, or the lesson does not state it. A NumberCheck finds the figure
+ * in the cell's text (as cellText gives it) and compares it:
+ *
+ *   { "re": "(\\d+) of (\\d+) requests matched",   regex; group 1 is the figure ("1,234" reads
+ *                                                 as 1234), other groups may serve as bounds
+ *     "eq": 40 | "$2",                             == a number, or another group of the same match
+ *     "min", "max": ...                            >= / <= (inclusive)
+ *     "lt", "gt": ...                              <  / >  (strict)
+ *     "count": true,                               the figure is how many times re matches
+ *     "all": true | "any": true,                   every match must hold / at least one must
+ *                                                  (default: the first match)
+ *     "why": "every request of the workload matched" }   the claim, for the failure message
+ *
+ * A regex that does not match at all fails (unless "count" expects 0), so a
+ * check never passes by finding nothing.
  */
 
 import type { NbOutput } from "../../kernel/export/html.js";
@@ -26,12 +44,26 @@ export interface Cell {
   outputs?: Output[];
 }
 
+export interface NumberCheck {
+  re: string;
+  eq?: number | string;
+  min?: number | string;
+  max?: number | string;
+  lt?: number | string;
+  gt?: number | string;
+  count?: boolean;
+  all?: boolean;
+  any?: boolean;
+  why: string;
+}
+
 export interface CellExpectations {
   expect?: string[];
   match?: string[];
   histogram?: boolean;
   table?: boolean;
   error?: string;
+  numbers?: NumberCheck[];
 }
 
 export interface Notebook {
@@ -82,6 +114,47 @@ function isTableOutput(o: Output): boolean {
   return join(d["text/plain"] as string | string[] | undefined).trim().split("\n").length >= 2;
 }
 
+const toNumber = (s: string | undefined) => (s === undefined ? NaN : Number(s.replace(/,/g, "")));
+
+const COMPARISONS: Array<[keyof NumberCheck, string, (a: number, b: number) => boolean]> = [
+  ["eq", "==", (a, b) => a === b],
+  ["min", ">=", (a, b) => a >= b],
+  ["max", "<=", (a, b) => a <= b],
+  ["lt", "<", (a, b) => a < b],
+  ["gt", ">", (a, b) => a > b],
+];
+
+/** How a figure fails its bounds ("expected >= 40 (40)"), or [] when it meets them. */
+function compare(value: number, check: NumberCheck, groups: RegExpMatchArray | undefined): string[] {
+  // A bound is a number or "$N", the N-th group of the same match.
+  const bound = (b: number | string) => (typeof b === "number" ? b : toNumber(groups?.[Number(/^\$(\d+)$/.exec(b)?.[1] ?? NaN)]));
+  const fails: string[] = [];
+  if (Number.isNaN(value)) fails.push("the figure is not a number");
+  for (const [key, op, holds] of COMPARISONS) {
+    const b = check[key] as number | string | undefined;
+    if (b !== undefined && !holds(value, bound(b))) fails.push(`expected ${op} ${b}${typeof b === "string" ? ` (${bound(b)})` : ""}`);
+  }
+  return fails;
+}
+
+/** Problems with one figure check against a cell's text; empty when it holds. */
+export function checkNumbers(text: string, check: NumberCheck): string[] {
+  const matches = [...text.matchAll(new RegExp(check.re, "g"))];
+  const label = `/${check.re}/ (${check.why})`;
+  if (check.count) {
+    const fails = compare(matches.length, check, undefined);
+    return fails.length ? [`figure ${label}: found ${matches.length} times, ${fails.join(", ")}`] : [];
+  }
+  if (matches.length === 0) return [`figure not found: ${label} in ${JSON.stringify(text.slice(0, 300))}`];
+  const results = matches.map((m) => ({ m, fails: compare(toNumber(m[1]), check, m) }));
+  const shown = (r: (typeof results)[number]) => `"${r.m[0]}" gives ${r.m[1]}, ${r.fails.join(", ")}`;
+  if (check.any) {
+    if (results.some((r) => r.fails.length === 0)) return [];
+    return [`figure ${label}: no match holds: ${results.slice(0, 5).map(shown).join("; ")}`];
+  }
+  return (check.all ? results : results.slice(0, 1)).filter((r) => r.fails.length).map((r) => `figure ${label}: ${shown(r)}`);
+}
+
 /** Problems with one cell; empty when it meets its expectations. */
 export function checkCell(cell: Cell): string[] {
   if (cell.cell_type !== "code") return [];
@@ -113,6 +186,7 @@ export function checkCell(cell: Cell): string[] {
   for (const re of want.match ?? []) {
     if (!new RegExp(re).test(text)) problems.push(`output does not match /${re}/: ${JSON.stringify(text.slice(0, 200))}`);
   }
+  for (const check of want.numbers ?? []) problems.push(...checkNumbers(text, check));
   return problems;
 }
 

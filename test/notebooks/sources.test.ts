@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkCell, hasNonEmptyBar, VEGALITE, type Cell } from "./expect.js";
+import { checkCell, checkNumbers, hasNonEmptyBar, VEGALITE, type Cell } from "./expect.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dir = join(root, "notebooks");
@@ -39,6 +39,14 @@ describe("notebook files", () => {
         expect(c.outputs).toEqual([]);
         expect(c.execution_count).toBeNull();
         if ((c.metadata.tags ?? []).includes("raises-exception")) expect(c.metadata.ibcc?.error, c.id).toBeTruthy();
+        for (const n of c.metadata.ibcc?.numbers ?? []) {
+          // A figure check names its claim and compiles, and its bounds are numbers or "$N".
+          expect(n.why, `${c.id}: ${n.re}`).toBeTruthy();
+          expect(() => new RegExp(n.re), n.re).not.toThrow();
+          const bounds = [n.eq, n.min, n.max, n.lt, n.gt].filter((b) => b !== undefined);
+          expect(bounds.length, `${c.id}: ${n.re} compares with nothing`).toBeGreaterThan(0);
+          for (const b of bounds) expect(typeof b === "number" || /^\$\d+$/.test(String(b)), `${c.id}: bound ${b}`).toBe(true);
+        }
       }
       const md = nb.cells.filter((c: Cell) => c.cell_type === "markdown").map((c: Cell) => [c.source].flat().join(""));
       expect(md.some((t: string) => /^## Exercise/m.test(t)), "ends with an exercise").toBe(true);
@@ -71,6 +79,27 @@ describe("the expectation checker", () => {
     expect(checkCell(cell({ tags: ["raises-exception"], ibcc: { error: "lacks kprobes" } }, [err]))).toEqual([]);
     expect(checkCell(cell({ tags: ["raises-exception"], ibcc: { error: "verifier" } }, [err]))).toHaveLength(1);
     expect(checkCell(cell({ tags: ["raises-exception"] }, []))).toHaveLength(1);
+  });
+
+  it("checks the figures a lesson states: bounds, other groups, counts, every or any match", () => {
+    const text = "loop3: 40 of 40 requests matched\nvda: 7 of 9 requests matched\ndd │ 40,125\n";
+    const why = "the lesson says so";
+    expect(checkNumbers(text, { re: "(\\d+) of (\\d+) requests matched", eq: "$2", why })).toEqual([]);
+    expect(checkNumbers(text, { re: "(\\d+) of (\\d+) requests matched", eq: "$2", all: true, why })).toEqual([
+      'figure /(\\d+) of (\\d+) requests matched/ (the lesson says so): "7 of 9 requests matched" gives 7, expected == $2 (9)',
+    ]);
+    expect(checkNumbers(text, { re: "(\\d+) of (\\d+) requests", lt: "$2", any: true, why })).toEqual([]);
+    expect(checkNumbers(text, { re: "(\\d+) of (\\d+) requests", gt: 40, any: true, why })[0]).toMatch(/no match holds/);
+    expect(checkNumbers(text, { re: "dd │ ([\\d,]+)", min: 40000, max: 41000, why })).toEqual([]);
+    expect(checkNumbers(text, { re: "dd │ ([\\d,]+)", max: 40000, why })[0]).toMatch(/gives 40,125, expected <= 40000/);
+    expect(checkNumbers(text, { re: "requests matched", count: true, eq: 2, why })).toEqual([]);
+    expect(checkNumbers(text, { re: "dropped", count: true, eq: 0, why })).toEqual([]);
+    expect(checkNumbers(text, { re: "dropped (\\d+)", min: 0, why })[0]).toMatch(/^figure not found/);
+    expect(checkNumbers(text, { re: "(\\w+): 40 of", min: 0, why })[0]).toMatch(/gives loop3, the figure is not a number/);
+    const cellWith = (numbers: NonNullable<Cell["metadata"]["ibcc"]>["numbers"]) =>
+      checkCell(cell({ ibcc: { numbers } }, [{ output_type: "stream", name: "stdout", text: [text] }]));
+    expect(cellWith([{ re: "(\\d+) of (\\d+)", eq: "$2", why }])).toEqual([]);
+    expect(cellWith([{ re: "(\\d+) of (\\d+)", eq: 41, why }])).toHaveLength(1);
   });
 
   it("checks mime types, table rows and text matches", () => {
