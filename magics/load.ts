@@ -9,9 +9,12 @@ import { BpfError, CompileError, VerifierError } from "../native/types.js";
 import { compileCodec, type Codec } from "../native/codec.js";
 import { eventCodec } from "../native/codec-event.js";
 import { CellError } from "../kernel/plugin.js";
-import { progKind, describeAttach, type AttachSpec, type BlockSpec } from "./spec/types.js";
+import { progKind, describeAttach, type AttachOrigin, type AttachSpec, type BlockSpec } from "./spec/types.js";
+import { compiledSpec } from "./spec/block.js";
 import { compileFailure, type SourceMap } from "./diagnostics/compile.js";
 import { verifierFailure } from "./diagnostics/verifier.js";
+import { formatPaddingWarning, paddingWarnings } from "./diagnostics/padding.js";
+import { currentIO } from "./session.js";
 import { kernelHasKprobes, missingHookError, tracepointExists, unknownTracepointError } from "./diagnostics/hooks.js";
 import { ansi } from "./diagnostics/ansi.js";
 import { kernelBtf } from "./btf/parse.js";
@@ -160,15 +163,21 @@ async function compileWithProbes(native: NativeApi, text: string, probes: string
   }
 }
 
+function refuseMissingHooks(spec: BlockSpec, origin: AttachOrigin): void {
+  for (const a of spec.noAttach ? [] : spec.attach) {
+    if (a.origin !== origin) continue;
+    if (a.hook === "kprobe" && !kernelHasKprobes()) throw missingHookError(a);
+    if (a.hook === "tracepoint" && !tracepointExists(a.category, a.event)) throw unknownTracepointError(a.fn, a.category, a.event);
+  }
+}
+
 export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: NativeApi): Promise<Program> {
   const native = api ?? (await nativeApi());
   const { text, map, probes } = prepareText(spec, src);
 
-  // Refuse hooks this kernel lacks before compiling: the message is the same and quicker.
-  for (const a of spec.noAttach ? [] : spec.attach) {
-    if (a.hook === "kprobe" && !kernelHasKprobes()) throw missingHookError(a);
-    if (a.hook === "tracepoint" && !tracepointExists(a.category, a.event)) throw unknownTracepointError(a.fn, a.category, a.event);
-  }
+  // Refuse hooks this kernel lacks before compiling when an option names them:
+  // the message is the same and quicker. Conventions wait for the compiler.
+  refuseMissingHooks(spec, "option");
 
   let module: Module;
   try {
@@ -181,12 +190,16 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
   const functions = new Map<string, NativeProgram>();
   const attached: AttachedHook[] = [];
   try {
+    spec = compiledSpec(spec, src.body, module.functions);
+    refuseMissingHooks(spec, "convention");
     const missing = spec.attach.filter((a) => !module.functions.includes(a.fn));
     if (missing.length) {
       const m = missing[0];
       throw new CellError(
         "NoSuchFunction",
-        `${describeAttach(m)} names ${m.fn}(), which the block does not define; its functions are ${module.functions.join(", ") || "(none)"}`,
+        `${describeAttach(m)} names ${m.fn}(), which the compiled block does not have` +
+          (new RegExp(`\\b${m.fn}\\s*\\(`).test(src.body) ? " (the preprocessor left it out: an #if or #ifdef around it?)" : "") +
+          `; its functions are ${module.functions.join(", ") || "(none)"}`,
       );
     }
     for (const a of spec.attach) {
@@ -238,6 +251,9 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
         // events() explains when asked
       }
     }
+    // Advice, not failure: the program is loaded and attached as written.
+    const io = currentIO();
+    for (const w of paddingWarnings(module, src.body)) io?.stream("stderr", formatPaddingWarning(w, map));
     return new Program(spec.name, spec, module, functions, attached, eventCodecs, native);
   } catch (e) {
     for (const a of attached) {

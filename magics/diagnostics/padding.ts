@@ -1,0 +1,293 @@
+/**
+ * Padding holes in map keys and event records. A hash map compares keys
+ * byte for byte, padding included, and a struct filled field by field (a
+ * designated initializer, assignments) leaves its padding holding whatever
+ * was on the stack: the same logical key then misses on lookup. An event
+ * record's holes carry stack bytes to user space. No BPF front end says so;
+ * ibcc does, as a warning on the struct's line.
+ *
+ * The layout is libbcc's own type description (BCC writes each gap as a
+ * "__pad_N" member), so offsets, alignment, nested structs and tail padding
+ * are exactly what clang laid out.
+ *
+ * Not warned: a type every variable of which the C text visibly fills whole
+ * before use. The rule, on the text without comments and strings: each
+ * non-pointer declaration of the type (and, for ring buffers, each pointer
+ * set from ringbuf_reserve) is either initialized with `= {}` or `= {0}`, or
+ * followed, before the name is declared again, by `__builtin_memset(&v, 0,`
+ * / `memset(&v, 0,` (`memset(p, 0,` for a pointer) or by a whole copy into
+ * it (`bpf_probe_read*(&v, ...)`, `__builtin_memcpy(&v, ...)`). A type no
+ * variable is seen for is warned about: nothing shows it is zeroed.
+ */
+import { parseDesc, type Node } from "../../native/codec-layout.js";
+import type { Module } from "../../native/types.js";
+import { EVENT_TYPE_MAP_PREFIX, findEventMaps } from "../event-types.js";
+import { blankCommentsAndStrings, lineOf } from "../spec/source.js";
+import { formatDiagnostic, type SourceMap } from "./compile.js";
+import { ansi } from "./ansi.js";
+
+/** Map types whose lookups compare the whole key. */
+const KEYED = new Set(["hash", "lru_hash", "percpu_hash", "lru_percpu_hash", "lpm_trie", "hash_of_maps"]);
+
+export interface Hole {
+  offset: number;
+  size: number;
+  /** Only some bits of these bytes are unused (bitfields). */
+  partial: boolean;
+  /** The member just before the hole, as a path ("dev", "k.sector"); undefined at offset 0. */
+  after?: string;
+}
+
+interface Leaf {
+  path: string;
+  end: number;
+}
+
+/** Marks the bits a node's members cover, and records each member's end. */
+function cover(node: Node, base: number, bits: Uint8Array, path: string, leaves: Leaf[]): void {
+  if (node.kind === "struct") {
+    for (const f of node.fields) {
+      if (f.hidden) continue;
+      const at = base + f.offset;
+      const p = f.anonymous || !f.name ? path : path ? `${path}.${f.name}` : f.name;
+      if (f.bits !== undefined) {
+        const first = at * 8 + (f.bitShift ?? 0);
+        bits.fill(1, first, first + f.bits);
+        leaves.push({ path: p, end: Math.ceil((first + f.bits) / 8) });
+      } else cover(f.node, at, bits, p, leaves);
+    }
+    return;
+  }
+  if (node.kind === "array") {
+    for (let i = 0; i < node.length; i++) cover(node.elem, base + i * node.elem.size, bits, `${path}[${i}]`, leaves);
+    return;
+  }
+  bits.fill(1, base * 8, (base + node.size) * 8);
+  leaves.push({ path, end: base + node.size });
+}
+
+/** The padding holes of a laid-out type, in byte ranges. */
+export function holesOf(node: Node): Hole[] {
+  const bits = new Uint8Array(node.size * 8);
+  const leaves: Leaf[] = [];
+  cover(node, 0, bits, "", leaves);
+  const state = (byte: number) => {
+    let n = 0;
+    for (let b = byte * 8; b < byte * 8 + 8; b++) n += bits[b];
+    return n === 8 ? "full" : n === 0 ? "empty" : "partial";
+  };
+  const holes: Hole[] = [];
+  for (let i = 0; i < node.size; ) {
+    const s = state(i);
+    if (s === "full") {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < node.size && state(j) === s) j++;
+    const before = leaves.filter((l) => l.end <= (s === "partial" ? j : i)).sort((a, b) => b.end - a.end)[0];
+    holes.push({ offset: i, size: j - i, partial: s === "partial", after: before?.path || undefined });
+    i = j;
+  }
+  return holes;
+}
+
+/** Holes of a type given as BCC's JSON description; none when it cannot be read. */
+export function holesOfDesc(desc: unknown): { node: Node; holes: Hole[] } | undefined {
+  if (typeof desc === "string" || desc === undefined) return undefined;
+  try {
+    const node = parseDesc(desc);
+    return { node, holes: holesOf(node) };
+  } catch {
+    return undefined;
+  }
+}
+
+function describeHole(h: Hole, size: number): string {
+  const bytes = `${h.size} byte${h.size === 1 ? "" : "s"}`;
+  const at = h.size === 1 ? `offset ${h.offset}` : `offsets ${h.offset}-${h.offset + h.size - 1}`;
+  if (h.partial) return `unused bitfield bits in ${bytes} (${at})`;
+  if (h.offset + h.size === size) return `${bytes} at the end (${at})`;
+  return `${bytes} ${h.after ? `after ${h.after}` : "at the start"} (${at})`;
+}
+
+interface Declared {
+  name: string;
+  pointer: boolean;
+  /** What follows '=' in the declarator, if anything. */
+  init?: string;
+  offset: number;
+}
+
+/** The C spellings of a struct description's name: `struct N` and a typedef `N`. */
+function typeWords(text: string, name: string): RegExp | undefined {
+  if (!/^\w+$/.test(name)) return undefined;
+  const typedef = new RegExp(String.raw`\btypedef\b[^;]*\b${name}\s*;`).test(text);
+  return new RegExp(String.raw`\b(?:struct|union)\s+${name}\b(?!\s*\{)` + (typedef ? String.raw`|(?<![\w.>])${name}\b(?!\s*[({])` : ""), "g");
+}
+
+/** The end of a declaration: the ';' at depth 0 from `from`. */
+function declarationEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === "(" || c === "{" || c === "[") depth++;
+    else if (c === ")" || c === "}" || c === "]") {
+      if (--depth < 0) return -1;
+    } else if (c === ";" && depth === 0) return i;
+  }
+  return -1;
+}
+
+function splitTopLevel(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "(" || c === "{" || c === "[") depth++;
+    else if (c === ")" || c === "}" || c === "]") depth--;
+    else if (c === "," && depth === 0) {
+      parts.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
+/** Whether `at` is inside a struct or union definition's braces: a member, not a variable. */
+function inTypeBody(text: string, at: number): boolean {
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === "}") depth++;
+    else if (c === "{") {
+      if (depth === 0) return /\b(?:struct|union)(?:\s+\w+)?\s*$/.test(text.slice(Math.max(0, i - 80), i));
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Every variable declared with the type, in order. Casts, sizeof and parameters are not declarations. */
+export function declarationsOf(text: string, name: string): Declared[] {
+  const re = typeWords(text, name);
+  if (!re) return [];
+  const out: Declared[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const before = text.slice(0, m.index).trimEnd();
+    if (/[(,]$/.test(before) || /\bsizeof$/.test(before) || inTypeBody(text, m.index)) continue;
+    const start = m.index + m[0].length;
+    const end = declarationEnd(text, start);
+    if (end < 0) continue;
+    for (const part of splitTopLevel(text.slice(start, end))) {
+      const d = /^\s*(\**)\s*(?:const\s+)?([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*(?:=([\s\S]*))?$/.exec(part);
+      if (d) out.push({ name: d[2], pointer: d[1].length > 0, init: d[3]?.trim(), offset: start });
+    }
+  }
+  return out;
+}
+
+/** Whether the text fills one declared variable whole before use (see the rule above). */
+function filledWhole(text: string, d: Declared, all: Declared[]): boolean {
+  if (!d.pointer && d.init !== undefined && /^\{\s*(0\s*)?\}$/.test(d.init)) return true;
+  const next = all.find((o) => o.offset > d.offset && o.name === d.name)?.offset ?? text.length;
+  const scope = text.slice(d.offset, next);
+  const v = d.pointer ? String.raw`\(?\s*${d.name}\s*\)?` : String.raw`&\s*${d.name}`;
+  return (
+    new RegExp(String.raw`\b(?:__builtin_)?memset\s*\(\s*${v}\s*,\s*0\s*,`).test(scope) ||
+    new RegExp(String.raw`\b(?:bpf_probe_read\w*|__builtin_memcpy|memcpy)\s*\(\s*${v}\s*,`).test(scope)
+  );
+}
+
+/** The first variable of the type that is not visibly filled whole, or "" when none is seen; undefined when all are. */
+function unzeroed(text: string, name: string, ringbuf: boolean): string | undefined {
+  const all = declarationsOf(text, name);
+  const relevant = all.filter((d) => !d.pointer || (ringbuf && d.init !== undefined && /\bringbuf_reserve\s*\(/.test(d.init)));
+  if (relevant.length === 0) return "";
+  const bad = relevant.find((d) => !filledWhole(text, d, all));
+  return bad ? (bad.pointer ? `*${bad.name}` : bad.name) : undefined;
+}
+
+export interface PaddingWarning {
+  /** 1-based line in the body, and column, of the struct's definition (or the map's declaration). */
+  line?: number;
+  column: number;
+  message: string;
+  hints: string[];
+}
+
+function definitionAt(text: string, name: string, mapName: string): { line: number; column: number } | undefined {
+  const at =
+    new RegExp(String.raw`\b(?:struct|union)\s+${name}\s*\{`).exec(text)?.index ??
+    new RegExp(String.raw`\}\s*${name}\s*;`).exec(text)?.index ??
+    new RegExp(String.raw`\bBPF_\w+\s*\(\s*${mapName}\b`).exec(text)?.index;
+  if (at === undefined) return undefined;
+  const line = lineOf(text, at);
+  return { line, column: at - (text.lastIndexOf("\n", at - 1) + 1) + 1 };
+}
+
+/** The warnings for a compiled module's hash keys and event records with padding holes. */
+export function paddingWarnings(module: Module, body: string): PaddingWarning[] {
+  const text = blankCommentsAndStrings(body);
+  const warnings: PaddingWarning[] = [];
+  const seen = new Set<string>();
+  const check = (desc: unknown, mapName: string, role: "key" | "event", ringbuf: boolean) => {
+    const h = holesOfDesc(desc);
+    if (!h || h.node.kind !== "struct" || h.holes.length === 0) return;
+    const name = h.node.name;
+    if (seen.has(`${role}:${name}`)) return;
+    const variable = unzeroed(text, name, ringbuf);
+    if (variable === undefined) return;
+    seen.add(`${role}:${name}`);
+    const type = `${h.node.union ? "union" : "struct"} ${name || "(anonymous)"}`;
+    const padding = h.holes.reduce((n, x) => n + x.size, 0);
+    const listed = h.holes.slice(0, 4).map((x) => describeHole(x, h.node.size)).join(", ") + (h.holes.length > 4 ? ", ..." : "");
+    const v = variable || "key";
+    const consequence =
+      role === "key"
+        ? `lookups compare all ${h.node.size} bytes, and a hole left unset holds stack garbage, so the same key can miss`
+        : `each record carries whatever the hole held (stack bytes, or an earlier ring buffer record) to user space`;
+    const message = `${type}, the ${role === "key" ? "key" : "event record"} of ${mapName}, has ${padding} byte${padding === 1 ? "" : "s"} of padding: ${listed}; ${consequence}`;
+    const fill = variable.startsWith("*")
+      ? `__builtin_memset(${variable.slice(1)}, 0, sizeof(${variable}))`
+      : `__builtin_memset(&${v}, 0, sizeof(${v}))`;
+    const where = definitionAt(text, name, mapName);
+    warnings.push({
+      line: where?.line,
+      column: where?.column ?? 1,
+      message,
+      hints: [
+        variable.startsWith("*")
+          ? `${fill} before filling it`
+          : `${fill} before filling it (or declare it \`= {}\`; a designated initializer does not clear the holes)`,
+        `or order the fields largest first so there is no hole, or declare the type __attribute__((packed))`,
+      ],
+    });
+  };
+  for (const mapName of module.mapNames) {
+    if (mapName.startsWith(EVENT_TYPE_MAP_PREFIX)) continue;
+    const m = module.map(mapName);
+    if (KEYED.has(m.type)) check(m.keyDesc, mapName, "key", false);
+  }
+  for (const e of findEventMaps(body)) {
+    const probe = EVENT_TYPE_MAP_PREFIX + e.map;
+    if (!module.mapNames.includes(probe) || !module.mapNames.includes(e.map)) continue;
+    check(module.map(probe).valueDesc, e.map, "event", e.kind === "ringbuf");
+  }
+  return warnings;
+}
+
+/** A warning as the cell shows it: clang's form, on the struct's cell line, with the fixes as hints. */
+export function formatPaddingWarning(w: PaddingWarning, map: SourceMap): string {
+  const lines =
+    w.line !== undefined
+      ? formatDiagnostic(
+          { file: "main.c", line: w.line, column: w.column, severity: "warning", message: w.message, cellLine: map.headerLine + w.line },
+          map,
+        )
+      : [`${ansi.yellow("warning:")} ${w.message}`];
+  return [...lines, ...w.hints.map((h) => ansi.green("hint: ") + h)].join("\n") + "\n";
+}
