@@ -6,7 +6,7 @@
 import { CellError, type CellMagic, type MagicBlock, type MagicContext } from "../kernel/plugin.js";
 import { blockSpec } from "./spec/block.js";
 import { HEADER_OPTIONS, HeaderSyntaxError } from "./spec/header.js";
-import { headersWarning } from "./headers-check.js";
+import { headersNote } from "./headers-check.js";
 import { loadProgram } from "./load.js";
 import { checkBpfPrivileges } from "./privileges.js";
 import { bind, byName } from "./programs.js";
@@ -50,8 +50,8 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
   checkBpfPrivileges();
   if (!warnedAboutHeaders) {
     warnedAboutHeaders = true;
-    const w = headersWarning();
-    if (w) ctx.stream("stderr", w);
+    const note = headersNote();
+    if (note) await ctx.display(note);
   }
   // The same text again (the usual "run the cell once more"): keep the compiled
   // and attached programs, empty the maps. Text that includes local files may
