@@ -249,7 +249,9 @@ export function paddingWarnings(module: Module, body: string): PaddingWarning[] 
     const consequence =
       role === "key"
         ? `lookups compare all ${h.node.size} bytes, and a hole left unset holds stack garbage, so the same key can miss`
-        : `each record carries whatever the hole held (stack bytes, or an earlier ring buffer record) to user space`;
+        : ringbuf
+          ? `each record carries whatever the hole held (bytes of an earlier record) to user space`
+          : `each record carries the hole's stack bytes to user space`;
     const message = `${type}, the ${role === "key" ? "key" : "event record"} of ${mapName}, has ${padding} byte${padding === 1 ? "" : "s"} of padding: ${listed}; ${consequence}`;
     const fill = variable.startsWith("*")
       ? `__builtin_memset(${variable.slice(1)}, 0, sizeof(${variable}))`

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseHeader, HeaderSyntaxError } from "../../magics/spec/header.js";
 import { scanConventions } from "../../magics/spec/conventions.js";
-import { blockSpec } from "../../magics/spec/block.js";
+import { blockSpec, compiledSpec } from "../../magics/spec/block.js";
 import { tokenize } from "../../magics/spec/tokenize.js";
 
 describe("%%bpf header", () => {
@@ -100,5 +100,16 @@ char *s = "int kprobe__in_string(void) {}";
       { hook: "tracepoint", fn: "kprobe__vfs_read", category: "syscalls", event: "sys_enter_read", origin: "option" },
     ]);
     expect(s.attach.length).toBe(8);
+  });
+  it("attaches by convention only what the compiled module has, options kept", () => {
+    const text = "#if 0\nint kprobe__gone(void *ctx) { return 0; }\n#endif\nTRACEPOINT_PROBE(a_b, c__d) { return 0; }\nMY_MACRO(x)";
+    const s = blockSpec("x --raw-tracepoint sys_exit=opt", text);
+    const c = compiledSpec(s, text, ["opt", "tracepoint__a_b__c__d", "raw_tracepoint__made_by_macro", "helper"]);
+    expect(c.attach).toEqual([
+      { hook: "raw_tracepoint", fn: "opt", event: "sys_exit", origin: "option" },
+      // the macro's own arguments, not a guess from the name
+      { hook: "tracepoint", fn: "tracepoint__a_b__c__d", category: "a_b", event: "c__d", origin: "convention" },
+      { hook: "raw_tracepoint", fn: "raw_tracepoint__made_by_macro", event: "made_by_macro", origin: "convention" },
+    ]);
   });
 });
