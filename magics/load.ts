@@ -252,8 +252,12 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
       }
     }
     // Advice, not failure: the program is loaded and attached as written.
-    const io = currentIO();
-    for (const w of paddingWarnings(module, src.body)) io?.stream("stderr", formatPaddingWarning(w, map));
+    try {
+      const io = currentIO();
+      for (const w of paddingWarnings(module, src.body)) io?.stream("stderr", formatPaddingWarning(w, map));
+    } catch {
+      // a check that cannot read the types says nothing
+    }
     return new Program(spec.name, spec, module, functions, attached, eventCodecs, native);
   } catch (e) {
     for (const a of attached) {

@@ -36,7 +36,7 @@ export function toCell(d: Diagnostic, map: SourceMap): CellDiagnostic {
   if (bodyLine < 1 || bodyLine > lines.length) return { ...d, generated: true };
   // libbcc's inserted code shares the user's line numbers (see keepLineNumbers):
   // a note about a named thing whose line does not show that name is there.
-  const named = d.severity === "note" ? /'([A-Za-z_]\w*)'/.exec(d.message)?.[1] : undefined;
+  const named = d.severity === "note" ? /^'([A-Za-z_]\w*)' (?:is )?(?:declared|defined) here$/.exec(d.message)?.[1] : undefined;
   if (named && !lines[bodyLine - 1].slice(Math.max(0, d.column - 1)).startsWith(named)) return { ...d, generated: true };
   return { ...d, cellLine: map.headerLine + bodyLine };
 }

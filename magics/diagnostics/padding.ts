@@ -122,7 +122,8 @@ interface Declared {
 /** The C spellings of a struct description's name: `struct N` and a typedef `N`. */
 function typeWords(text: string, name: string): RegExp | undefined {
   if (!/^\w+$/.test(name)) return undefined;
-  const typedef = new RegExp(String.raw`\btypedef\b[^;]*\b${name}\s*;`).test(text);
+  const typedef =
+    new RegExp(String.raw`\btypedef\b[^;{]*\b${name}\s*;`).test(text) || new RegExp(String.raw`\btypedef\b[^;]*\{[\s\S]*?\}\s*${name}\s*;`).test(text);
   return new RegExp(String.raw`\b(?:struct|union)\s+${name}\b(?!\s*\{)` + (typedef ? String.raw`|(?<![\w.>])${name}\b(?!\s*[({])` : ""), "g");
 }
 
@@ -220,9 +221,10 @@ export interface PaddingWarning {
 }
 
 function definitionAt(text: string, name: string, mapName: string): { line: number; column: number } | undefined {
+  const typedef = name ? new RegExp(String.raw`\btypedef\s+(?:struct|union)\s*\w*\s*\{[^}]*\}\s*${name}\s*;`).exec(text)?.index : undefined;
   const at =
-    new RegExp(String.raw`\b(?:struct|union)\s+${name}\s*\{`).exec(text)?.index ??
-    new RegExp(String.raw`\}\s*${name}\s*;`).exec(text)?.index ??
+    (name ? new RegExp(String.raw`\b(?:struct|union)\s+${name}\s*\{`).exec(text)?.index : undefined) ??
+    typedef ??
     new RegExp(String.raw`\bBPF_\w+\s*\(\s*${mapName}\b`).exec(text)?.index;
   if (at === undefined) return undefined;
   const line = lineOf(text, at);
@@ -234,15 +236,16 @@ export function paddingWarnings(module: Module, body: string): PaddingWarning[] 
   const text = blankCommentsAndStrings(body);
   const warnings: PaddingWarning[] = [];
   const seen = new Set<string>();
-  const check = (desc: unknown, mapName: string, role: "key" | "event", ringbuf: boolean) => {
+  const check = (desc: unknown, mapName: string, role: "key" | "event", ringbuf: boolean, cType?: string) => {
     const h = holesOfDesc(desc);
     if (!h || h.node.kind !== "struct" || h.holes.length === 0) return;
-    const name = h.node.name;
+    // An anonymous struct behind a typedef: BCC gives no name, the C text does.
+    const name = h.node.name || (cType && /^\w+$/.test(cType) ? cType : "");
     if (seen.has(`${role}:${name}`)) return;
     const variable = unzeroed(text, name, ringbuf);
     if (variable === undefined) return;
     seen.add(`${role}:${name}`);
-    const type = `${h.node.union ? "union" : "struct"} ${name || "(anonymous)"}`;
+    const type = h.node.name ? `${h.node.union ? "union" : "struct"} ${name}` : name || `an anonymous ${h.node.union ? "union" : "struct"}`;
     const padding = h.holes.reduce((n, x) => n + x.size, 0);
     const listed = h.holes.slice(0, 4).map((x) => describeHole(x, h.node.size)).join(", ") + (h.holes.length > 4 ? ", ..." : "");
     const v = variable || "key";
@@ -272,12 +275,13 @@ export function paddingWarnings(module: Module, body: string): PaddingWarning[] 
   for (const mapName of module.mapNames) {
     if (mapName.startsWith(EVENT_TYPE_MAP_PREFIX)) continue;
     const m = module.map(mapName);
-    if (KEYED.has(m.type)) check(m.keyDesc, mapName, "key", false);
+    const declared = new RegExp(String.raw`\bBPF_\w+\s*\(\s*${mapName}\s*,\s*((?:struct|union)\s+\w+|\w+)`).exec(text)?.[1];
+    if (KEYED.has(m.type)) check(m.keyDesc, mapName, "key", false, declared);
   }
   for (const e of findEventMaps(body)) {
     const probe = EVENT_TYPE_MAP_PREFIX + e.map;
     if (!module.mapNames.includes(probe) || !module.mapNames.includes(e.map)) continue;
-    check(module.map(probe).valueDesc, e.map, "event", e.kind === "ringbuf");
+    check(module.map(probe).valueDesc, e.map, "event", e.kind === "ringbuf", e.type);
   }
   return warnings;
 }
