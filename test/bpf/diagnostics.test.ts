@@ -3,7 +3,8 @@ import { compileFailure, toCell, formatDiagnostic } from "../../magics/diagnosti
 import { dedupeLog, mapSourceNotes, summarizeVerifierLog, verifierFailure } from "../../magics/diagnostics/verifier.js";
 import { missingHookError, nearTracepoints, tracepointExists, unknownTracepointError } from "../../magics/diagnostics/hooks.js";
 import { stripAnsi } from "../../magics/diagnostics/ansi.js";
-import { declarationsOf, holesOfDesc } from "../../magics/diagnostics/padding.js";
+import { holesOfDesc } from "../../magics/diagnostics/padding.js";
+import { declarationsOf } from "../../magics/diagnostics/zeroed.js";
 
 describe("compile diagnostics", () => {
   const body = "int x = 1;\nint f(void) {\n  return y;\n}";
