@@ -9,6 +9,7 @@
 import type { Diagnostic } from "../../native/types.js";
 import { CellError } from "../../kernel/plugin.js";
 import { ansi } from "./ansi.js";
+import { TRACEFS } from "./hooks.js";
 
 export interface SourceMap {
   /** Cell line of the block's header; 0 for text that is not in a cell (BPF.load). */
@@ -24,6 +25,8 @@ export interface CellDiagnostic extends Diagnostic {
   cellLine?: number;
   /** In text libbcc wrote into the program (a tracepoint's args struct, its rewrites), not the user's. */
   generated?: boolean;
+  /** What that generated text is, when known. */
+  generatedWhat?: string;
 }
 
 /** The file name libbcc gives the program text. */
@@ -44,7 +47,7 @@ export function toCell(d: Diagnostic, map: SourceMap): CellDiagnostic {
 /** Where a diagnostic is, in words: the cell's line, BCC's own code, or a header file. */
 function place(d: CellDiagnostic, map: SourceMap, column: boolean): string {
   if (d.cellLine !== undefined) return `${lineWord(map)} ${d.cellLine}${column ? `, col ${d.column}` : ""}`;
-  if (d.generated) return "in BCC's generated code";
+  if (d.generated) return `in ${d.generatedWhat ?? "BCC's generated code"}`;
   const own = /^\/virtual\//.test(d.file) ? "BCC's " : "";
   return `${own}${d.file}:${d.line}${column ? `:${d.column}` : ""}`;
 }
@@ -69,8 +72,24 @@ export function formatDiagnostic(d: CellDiagnostic, map: SourceMap, colours = tr
 }
 
 /** The CellError a failed compile shows: errors first, with their notes. */
+/**
+ * Names the generated text a note points into when the diagnostic it
+ * follows says what that is: a tracepoint's args struct, whose fields the
+ * event's format file lists.
+ */
+function nameGenerated(cell: CellDiagnostic[]): CellDiagnostic[] {
+  let about = "";
+  return cell.map((d) => {
+    if (d.severity !== "note") about = d.message;
+    if (!d.generated || d.severity !== "note") return d;
+    const tp = /struct tracepoint__(\w+?)__(\w+)/.exec(about);
+    if (!tp) return d;
+    return { ...d, generatedWhat: `BCC's args struct for tracepoint ${tp[1]}:${tp[2]} (its fields: ${TRACEFS}/events/${tp[1]}/${tp[2]}/format)` };
+  });
+}
+
 export function compileFailure(diags: Diagnostic[], map: SourceMap, rawLog = ""): CellError {
-  const cell = diags.map((d) => toCell(d, map));
+  const cell = nameGenerated(diags.map((d) => toCell(d, map)));
   const shown = cell.filter((d) => d.severity !== "warning");
   const errors = cell.filter((d) => d.severity === "error" || d.severity === "fatal");
   const traceback: string[] = [];

@@ -123,7 +123,7 @@ describe.skipIf(!built)("%%bpf checks through a Jupyter client", () => {
     const tb = stripAnsi(x.reply.content.traceback.join("\n"));
     console.log(tb);
     expect(tb).toMatch(/cell line 4, col \d+: error: no member named 'prev_pidd'/);
-    expect(tb).toMatch(/^in BCC's generated code: note: 'prev_pid' declared here$/m);
+    expect(tb).toMatch(/^in BCC's args struct for tracepoint sched:sched_switch \(its fields: \/\S+\/events\/sched\/sched_switch\/format\): note: 'prev_pid' declared here$/m);
     expect(tb).not.toMatch(/cell line \d+, col \d+: note/);
   });
 });
