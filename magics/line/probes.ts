@@ -80,7 +80,8 @@ export const probes: LineMagic = {
       `${rows.length.toLocaleString("en-US")} probes${pattern ? ` match ${pattern}` : ""}${counts ? ` (${counts})` : ""}` +
       (shown.length < rows.length ? `; the first ${shown.length} shown (--limit N, --limit 0 for all)` : "");
     for (const n of notes) ctx.stream("stderr", n + "\n");
-    const columns = ["probe", ...["address", "semaphore", "args", "note"].filter((c) => shown.some((r) => (r as unknown as Record<string, unknown>)[c] !== undefined))];
+    const optional = ["address", "semaphore", "args", "note"] as const;
+    const columns = ["probe", ...optional.filter((c) => shown.some((r) => r[c] !== undefined))];
     return displayable(
       records(
         shown.map(({ type: _type, ...r }) => r),

@@ -80,7 +80,7 @@ export function inspectProbeContext(body: string, start: number, end: number): I
   let m: RegExpExecArray | null;
   if ((m = /\bRAW_TRACEPOINT_PROBE\s*\(\s*$/.exec(before))) {
     const args = rawTracepointArgs(word);
-    return args ? formatDoc(`raw tracepoint ${word}: ctx->args[i] are`, args.map((a, i) => `[${i}] ${a.type} ${a.name}`)) : { found: false, data: {} };
+    return args ? formatDoc(`raw tracepoint ${word}: ctx->args[i] are`, args.map((a, i) => `[${i}] ${a.type}${a.type.endsWith("*") ? "" : " "}${a.name}`)) : { found: false, data: {} };
   }
   const cat = /(?<!RAW_)\bTRACEPOINT_PROBE\s*\(\s*(\w+)\s*,\s*$/.exec(before);
   const ev = /(?<!RAW_)\bTRACEPOINT_PROBE\s*\(\s*$/.test(before) ? /^\w+\s*,\s*(\w+)/.exec(tail) : null;

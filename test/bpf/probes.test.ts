@@ -162,8 +162,10 @@ describe.skipIf(!built)("%probes", () => {
     expect(probeNames(ok(await k.execute(`%probes uprobe:${bin}:main`)))).toEqual([`uprobe:${bin}:main`]);
   });
 
-  it("shows in %lsmagic", async () => {
+  it("shows in %lsmagic and prints its usage for --help", async () => {
     expect(plain(ok(await k.execute("%lsmagic")))).toMatch(/%probes/);
+    const help = ok(await k.execute("%probes --help"));
+    expect(help.outputs.map((m) => m.content.text ?? "").join("")).toMatch(/^%probes \[PATTERN\] \[-v\] \[--limit N\]/);
   });
 });
 
@@ -194,6 +196,9 @@ describe.skipIf(!built)("completion of probes in %%bpf blocks", () => {
   it.skipIf(!existsSync("/sys/kernel/btf/vmlinux"))("completes raw tracepoint names", async () => {
     const r = await complete("%%bpf p\nRAW_TRACEPOINT_PROBE(sched_swi");
     expect(r.matches).toContain("sched_switch");
+    const code = "%%bpf p\nRAW_TRACEPOINT_PROBE(sched_switch) { return 0; }";
+    const i = await inspect(code, code.indexOf("switch"));
+    expect(i.data["text/plain"]).toMatch(/\[1\] struct task_struct \*prev/);
   });
 
   it("completes header options and uprobe symbols of a binary", async () => {
