@@ -48,13 +48,16 @@ export function globRegExp(glob: string): RegExp {
 
 const hasGlob = (s: string) => /[*?[]/.test(s);
 
-function typeOf(word: string): ProbeType[] {
+function typeOf(word: string, pattern: string): ProbeType[] {
   if (!hasGlob(word)) {
     const t = (Object.keys(PROBE_TYPES) as ProbeType[]).find((k) => PROBE_TYPES[k].includes(word));
-    if (!t)
+    if (!t) {
+      // "sched:sched_switch" is usually a tracepoint written without its type
+      const hint = /^\w+$/.test(word) ? `; if ${word} is a tracepoint category: tracepoint:${pattern}` : "";
       throw new PatternError(
-        `unknown probe type '${word}'; types are ${Object.keys(PROBE_TYPES).join(", ")} (uprobe and usdt take a binary: uprobe:/path/to/binary:SYMBOL)`,
+        `unknown probe type '${word}'; types are ${Object.keys(PROBE_TYPES).join(", ")} (uprobe and usdt take a binary: uprobe:/path/to/binary:SYMBOL)${hint}`,
       );
+    }
     return [t];
   }
   const re = globRegExp(word);
@@ -71,7 +74,7 @@ export function parsePattern(pattern: string): ProbeQuery {
     const re = globRegExp(hasGlob(p) ? p : `*${p}*`);
     return { kind: "kernel", types: KERNEL_TYPES, match: (n) => re.test(n) };
   }
-  const types = typeOf(p.slice(0, colon));
+  const types = typeOf(p.slice(0, colon), p);
   const rest = p.slice(colon + 1);
   if (types.length === 1 && (types[0] === "uprobe" || types[0] === "usdt")) {
     // the binary is everything up to the next ':'; a path rarely holds one

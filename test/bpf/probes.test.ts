@@ -145,6 +145,7 @@ describe.skipIf(!built)("%probes", () => {
   it("says what is wrong with a bad pattern, a missing binary or a bad option", async () => {
     const cases: [string, RegExp][] = [
       ["%probes nosuchtype:x", /unknown probe type 'nosuchtype'/],
+      ["%probes sched:sched_switch", /if sched is a tracepoint category: tracepoint:sched:sched_switch/],
       ["%probes tracepoint:[sched", /'\[' without its '\]'/],
       ["%probes uprobe:", /uprobe needs a binary/],
       ["%probes uprobe:/no/such/binary:*", /\/no\/such\/binary: no such file/],
