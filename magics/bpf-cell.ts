@@ -13,6 +13,7 @@ import { bind, byName } from "./programs.js";
 import { setCurrentIO } from "./session.js";
 import { programTypeText } from "./type-text.js";
 import { completeInBlock, inspectInBlock } from "./helpers-doc.js";
+import { completeHeader } from "./probes/complete.js";
 
 let warnedAboutHeaders = false;
 
@@ -77,5 +78,6 @@ export const bpfCell: CellMagic = {
   help: BPF_CELL_HELP,
   run: runBpfBlock,
   complete: completeInBlock,
+  completeHeader,
   inspect: (body, cursor) => inspectInBlock(body, cursor),
 };

@@ -1,8 +1,12 @@
 /**
  * The names completion and inspection know inside a %%bpf block: BCC's
  * macros and map methods, the common BPF helpers with their signatures, and
- * ibcc's BTF forms. One line of documentation each.
+ * ibcc's BTF forms. One line of documentation each. Where the cursor is in
+ * a probe's name or at `args->`, what the kernel offers there instead
+ * (probes/complete.ts).
  */
+import { completeProbeContext, inspectProbeContext } from "./probes/complete.js";
+
 export interface HelperDoc {
   name: string;
   signature: string;
@@ -106,6 +110,8 @@ export function wordAt(body: string, cursor: number): { word: string; start: num
 }
 
 export function completeInBlock(body: string, cursor: number): { matches: string[]; cursorStart: number; cursorEnd: number } {
+  const probe = completeProbeContext(body, cursor);
+  if (probe) return probe;
   const { start } = wordAt(body, cursor);
   const prefix = body.slice(start, cursor);
   const afterDot = body[start - 1] === ".";
@@ -117,7 +123,9 @@ export function completeInBlock(body: string, cursor: number): { matches: string
 }
 
 export function inspectInBlock(body: string, cursor: number): { found: boolean; data: Record<string, unknown> } {
-  const { word } = wordAt(body, cursor);
+  const { word, start, end } = wordAt(body, cursor);
+  const probe = inspectProbeContext(body, start, end);
+  if (probe) return probe;
   const h = helperDoc(word);
   if (!h) return { found: false, data: {} };
   return {
