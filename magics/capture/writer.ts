@@ -1,0 +1,63 @@
+/**
+ * Hands reads to the writer thread (write-worker.ts) and tracks the files in
+ * flight: the read's bytes are copied once here and everything else happens
+ * off the kernel's thread. flush() waits for every file asked for so far.
+ */
+import { Worker } from "node:worker_threads";
+import type { WriteDone, WriteJob } from "./write-worker.js";
+
+let worker: Worker | undefined;
+let nextId = 1;
+const waiting = new Map<number, (done: WriteDone) => void>();
+
+function thread(): Worker {
+  if (worker) return worker;
+  const w = new Worker(new URL("./write-worker.js", import.meta.url));
+  w.on("message", (done: WriteDone) => {
+    waiting.get(done.id)?.(done);
+    waiting.delete(done.id);
+    if (waiting.size === 0) w.unref();
+  });
+  w.on("error", (e) => {
+    for (const [, resolve] of waiting) resolve({ id: 0, error: `capture writer failed: ${e.message}` });
+    waiting.clear();
+    worker = undefined;
+  });
+  w.unref();
+  worker = w;
+  return w;
+}
+
+/** Writes one capture file; resolves with its size or the error, never rejects. */
+export function writeCapture(file: string, read: WriteJob["read"], meta: Record<string, unknown>): Promise<WriteDone> {
+  const w = thread();
+  const id = nextId++;
+  const transfer = read.kind === "map" ? [read.keys.buffer, read.values.buffer] : [read.data.buffer];
+  w.ref();
+  return new Promise((resolve) => {
+    waiting.set(id, resolve);
+    w.postMessage({ id, file, read, meta } satisfies WriteJob, transfer as ArrayBuffer[]);
+  });
+}
+
+const inFlight = new Set<Promise<unknown>>();
+
+/** Tracks a write so flush() can wait for it. */
+export function track<T>(p: Promise<T>): Promise<T> {
+  inFlight.add(p);
+  void p.finally(() => inFlight.delete(p));
+  return p;
+}
+
+export async function flush(): Promise<void> {
+  while (inFlight.size) await Promise.all([...inFlight]);
+}
+
+export const writesInFlight = (): number => inFlight.size;
+
+/** Ends the writer thread (kernel shutdown); files in flight are given up to `ms` first. */
+export async function stopWriter(ms = 1000): Promise<void> {
+  await Promise.race([flush(), new Promise((r) => setTimeout(r, ms).unref())]);
+  await worker?.terminate();
+  worker = undefined;
+}
