@@ -30,11 +30,18 @@ function loaded(): typeof ParquetNs {
   return lib;
 }
 
-/** Parquet bytes of `table` (zstd), with its schema metadata kept. */
+/**
+ * Parquet bytes of `table` (zstd). Its schema metadata is also written as
+ * the file's own key-value metadata, which any Parquet reader lists
+ * (DuckDB: parquet_kv_metadata()).
+ */
 export function toParquet(table: ArrowTable): Uint8Array {
   const P = loaded();
   const ipc = arrow().tableToIPC(table, "stream");
-  const props = new P.WriterPropertiesBuilder().setCompression(P.Compression.ZSTD).build();
+  const props = new P.WriterPropertiesBuilder()
+    .setCompression(P.Compression.ZSTD)
+    .setKeyValueMetadata(new Map(table.schema.metadata))
+    .build();
   return P.writeParquet(P.Table.fromIPCStream(ipc), props);
 }
 

@@ -1,10 +1,12 @@
 /** A course-like notebook for the capture and replay test: histograms, an event stream, a table, a watch, a snapshot. */
-const code = (source: string) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null });
+let n = 0;
+const code = (source: string, tags: string[] = []) => ({ id: `c${n++}`, cell_type: "code", metadata: tags.length ? { tags } : {}, source, outputs: [], execution_count: null });
 
 export const PROBE = `%%bpf probe
 // getppid() calls: per process, a log2 histogram of the pid, and one event each
 BPF_HASH(counts, u32, u64);
 BPF_HISTOGRAM(dist, int);
+BPF_ARRAY(unread, u64, 4);
 struct ev_t { u32 pid; u32 one; char comm[16]; };
 BPF_PERF_OUTPUT(events);
 TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {
@@ -43,6 +45,9 @@ let sum = 0n;
 for (const [, v] of snap.entries()) sum += BigInt(v as bigint);
 ({ rows: table.numRows, sum: sum.toString(), csvLines: snap.toCSV().trim().split("\\n").length, columns: table.schema.fields.map((f) => f.name).join(",") })`),
       code("%capture off"),
+      // Replayed, a map the recording never read and a program it never ran say so.
+      code("probe.maps.unread.entries().length", ["raises-exception"]),
+      code("%%bpf other\nTRACEPOINT_PROBE(syscalls, sys_enter_getppid) { return 0; }", ["raises-exception"]),
     ],
   };
 }
