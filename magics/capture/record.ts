@@ -20,7 +20,7 @@ import { readManifest, writeManifest, type CaptureFile, type Manifest, type Reco
 import { captureDir, mode, shown } from "./mode.js";
 import { noteFor, type CaptureNote } from "./origins.js";
 import { valueStride } from "./table-of.js";
-import { track, writeCapture } from "./writer.js";
+import { append, newSink, slab as newSlab, track, writeCapture } from "./writer.js";
 import { watchNow } from "./watching.js";
 
 let manifest: { dir: string; m: Manifest } | undefined;
@@ -55,7 +55,6 @@ class Recording {
     this.note.file = entry.file;
     const meta = { program: this.run.program, run: this.run.run, kernelRelease: this.run.kernelRelease, libbccVersion: this.run.libbccVersion, programTag: this.run.functions.map((f) => f.tag).join(","), attachedAt: this.run.attachedAt, ...entry };
     const m = currentManifest(this.dir);
-    writeManifest(this.dir, m);
     void track(
       writeCapture(join(this.dir, entry.file), read, meta).then((done) => {
         if (done.error) {
@@ -89,56 +88,67 @@ class Recording {
     const size = codec.size;
     const sample = mode.sample;
     const limit = mode.maxRows;
-    const chunks: Buffer[] = [];
-    let chunk = Buffer.alloc(0);
+    // Each wake-up's bytes are copied as they come into large slabs (no
+    // allocation per wake-up, nothing for the young generation to move); the
+    // writer thread lays the records out at a fixed stride.
+    const sink = newSink();
+    let slab: Uint8Array = new Uint8Array(0);
     let used = 0;
+    let total = 0;
+    let offsets = new Uint32Array(1 << 16);
     let count = 0;
     let seen = 0;
-    const room = (n: number) => {
-      if (used + n * size <= chunk.length) return;
-      if (used) chunks.push(chunk.subarray(0, used));
-      chunk = Buffer.alloc(Math.max(n, 65536) * size);
-      used = 0;
+    const keep = (data: Buffer, from: number, to: number) => {
+      const len = to - from;
+      if (used + len > slab.length) {
+        if (used) append(sink, slab.subarray(0, used));
+        slab = newSlab(len);
+        used = 0;
+      }
+      slab.set(data.subarray(from, to), used);
+      used += len;
+      total += len;
     };
-    const onPacked = (data: Buffer, offsets: Uint32Array) => {
-      const n = offsets.length - 1;
-      const dense = sample === 1 && offsets[n] - offsets[0] === n * size;
-      if (dense && count + n <= limit) {
+    const room = (n: number) => {
+      if (count + n + 1 <= offsets.length) return;
+      const bigger = new Uint32Array(Math.max(offsets.length * 2, count + n + 1));
+      bigger.set(offsets.subarray(0, count));
+      offsets = bigger;
+    };
+    const onPacked = (data: Buffer, offs: Uint32Array) => {
+      const n = offs.length - 1;
+      if (sample === 1 && count + n <= limit) {
         room(n);
-        data.copy(chunk, used, offsets[0], offsets[n]);
-        used += n * size;
-        count += n;
+        const shift = total - offs[0];
+        for (let i = 0; i < n; i++) offsets[count++] = offs[i] + shift;
+        keep(data, offs[0], offs[n]);
         seen += n;
       } else {
         for (let i = 0; i < n; i++, seen++) {
           if (seen % sample !== 0 || count >= limit) continue;
           room(1);
-          data.copy(chunk, used, offsets[i], Math.min(offsets[i + 1], offsets[i] + size));
-          used += size;
-          count++;
+          offsets[count++] = total;
+          keep(data, offs[i], offs[i + 1]);
         }
       }
-      (cb as Packed).onPacked(data, offsets);
+      (cb as Packed).onPacked(data, offs);
     };
     let done = false;
     const close = () => {
       if (done) return;
       done = true;
-      if (used) chunks.push(chunk.subarray(0, used));
-      const data = new Uint8Array(count * size);
-      let at = 0;
-      for (const c of chunks) {
-        data.set(c, at);
-        at += c.length;
-      }
+      const parts = used ? [slab.slice(0, used)] : [];
+      const ends = new Uint32Array(count + 1);
+      ends.set(offsets.subarray(0, count));
+      ends[count] = total;
       const { file, seq } = this.nextName(map.name, "events");
       const entry: CaptureFile = { file, map: map.name, kind: "events", seq, rows: count, lost: reader.lost, at: new Date().toISOString() };
       if (sample > 1) entry.sample = sample;
-      if (seen > count * sample) {
+      if (count >= limit && seen > count * sample) {
         entry.cutFrom = seen;
         ioOr().stream("stderr", `capture of ${map.name} events cut at ${count} of ${seen} (%capture --max-rows)\n`);
       }
-      this.add(entry, { kind: "events", count, data, size, desc: codec.desc });
+      this.add(entry, { kind: "events", count, parts, sink, offsets: ends, size, desc: codec.desc });
     };
     return { cb: { ...cb, onPacked }, close };
   }

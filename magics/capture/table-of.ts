@@ -26,8 +26,12 @@ export interface MapRead {
 export interface EventRead {
   kind: "events";
   count: number;
-  /** count records of `size` bytes each. */
-  data: Uint8Array;
+  /** The records as read, in parts, packed (a perf record carries padding after the event). */
+  parts: Uint8Array[];
+  /** The writer thread's sink that holds the parts sent before (writer.ts append). */
+  sink?: number;
+  /** Where each record starts in the parts joined, and their end (count + 1). */
+  offsets: Uint32Array;
   size: number;
   /** The event codec's description (compileCodec's input). */
   desc: unknown;
@@ -74,12 +78,22 @@ export function captureTable(read: MapRead | EventRead, meta: Record<string, unk
     vectors.value_bytes = bytesVector(read.values, valueStride(read), read.count);
   } else {
     const codec = codecFor(read.desc, read.size);
-    flattenColumn("event", codec.columns(Buffer.from(read.data), read.count, read.size), vectors);
-    vectors.event_bytes = bytesVector(read.data, read.size, read.count);
+    const joined = read.parts.length === 1 ? read.parts[0] : Buffer.concat(read.parts);
+    const data = atStride(joined, read.offsets, read.size);
+    flattenColumn("event", codec.columns(Buffer.from(data), read.count, read.size), vectors);
+    vectors.event_bytes = bytesVector(data, read.size, read.count);
   }
   const t = new A.Table(vectors);
   const schema = new A.Schema(t.schema.fields, new Map([["ibcc", JSON.stringify(meta)]]));
   return new A.Table(schema, t.batches.map((b) => new A.RecordBatch(schema, b.data)));
+}
+
+/** Packed records (a perf record carries padding after the event) laid out one every `size` bytes. */
+function atStride(data: Uint8Array, offsets: Uint32Array, size: number): Uint8Array {
+  const n = offsets.length - 1;
+  const out = new Uint8Array(n * size);
+  for (let i = 0; i < n; i++) out.set(data.subarray(offsets[i], Math.min(offsets[i] + size, offsets[i + 1])), i * size);
+  return out;
 }
 
 export function captureMeta(t: ArrowTable): Record<string, unknown> {

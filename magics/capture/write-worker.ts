@@ -22,8 +22,22 @@ export interface WriteDone {
 }
 
 const ready = parquetReady();
+/** Event streams' bytes received so far, by sink. */
+const sinks = new Map<number, Buffer[]>();
 
-parentPort!.on("message", async (job: WriteJob) => {
+parentPort!.on("message", async (msg: WriteJob | { append: number; part: Uint8Array }) => {
+  if ("append" in msg) {
+    let parts = sinks.get(msg.append);
+    if (!parts) sinks.set(msg.append, (parts = []));
+    parts.push(Buffer.from(msg.part));
+    parentPort!.postMessage({ returned: msg.part.buffer }, [msg.part.buffer as ArrayBuffer]);
+    return;
+  }
+  const job = msg;
+  if (job.read.kind === "events" && job.read.sink !== undefined) {
+    job.read.parts = [...(sinks.get(job.read.sink) ?? []), ...job.read.parts];
+    sinks.delete(job.read.sink);
+  }
   try {
     await ready;
     const bytes = toParquet(captureTable(job.read, job.meta));

@@ -13,7 +13,11 @@ const waiting = new Map<number, (done: WriteDone) => void>();
 function thread(): Worker {
   if (worker) return worker;
   const w = new Worker(new URL("./write-worker.js", import.meta.url));
-  w.on("message", (done: WriteDone) => {
+  w.on("message", (done: WriteDone | { returned: ArrayBuffer }) => {
+    if ("returned" in done) {
+      if (free.length < 8) free.push(done.returned);
+      return;
+    }
     waiting.get(done.id)?.(done);
     waiting.delete(done.id);
     if (waiting.size === 0) w.unref();
@@ -28,11 +32,33 @@ function thread(): Worker {
   return w;
 }
 
+/**
+ * An event stream's bytes go to the writer thread a slab at a time while the
+ * stream runs, and the slab comes back empty for the next wake-ups: the
+ * reading thread writes into memory already paged in, and the new memory a
+ * long stream needs is faulted in on the writer's thread.
+ */
+export const SLAB = 1 << 20;
+const free: ArrayBuffer[] = [];
+let nextSink = 1;
+
+export const newSink = (): number => nextSink++;
+
+export function slab(bytes = SLAB): Uint8Array {
+  if (bytes > SLAB) return new Uint8Array(bytes);
+  return new Uint8Array(free.pop() ?? new ArrayBuffer(SLAB));
+}
+
+/** Moves a full slab's bytes (a view of it) to the sink; the slab itself comes back to the pool. */
+export function append(sink: number, part: Uint8Array): void {
+  thread().postMessage({ append: sink, part }, [part.buffer as ArrayBuffer]);
+}
+
 /** Writes one capture file; resolves with its size or the error, never rejects. */
 export function writeCapture(file: string, read: WriteJob["read"], meta: Record<string, unknown>): Promise<WriteDone> {
   const w = thread();
   const id = nextId++;
-  const transfer = read.kind === "map" ? [read.keys.buffer, read.values.buffer] : [read.data.buffer];
+  const transfer = read.kind === "map" ? [read.keys.buffer, read.values.buffer] : [...new Set(read.parts.map((p) => p.buffer)), read.offsets.buffer];
   w.ref();
   return new Promise((resolve) => {
     waiting.set(id, resolve);
