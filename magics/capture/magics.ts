@@ -8,7 +8,7 @@ import { readManifest } from "./manifest.js";
 import { bpfAvailable, captureDir, mode, replaying } from "./mode.js";
 import { closeManifest } from "./record.js";
 import { resetReplay } from "./replay.js";
-import { flush, writesInFlight } from "./writer.js";
+import { dropStaging, flush, writesInFlight } from "./writer.js";
 
 export const CAPTURE_USAGE = [
   "%capture on [DIR] [--max-rows N] [--sample N]   record what %%bpf programs run from now on read",
@@ -86,6 +86,7 @@ export const captureMagic: LineMagic = {
       mode.capturing = false;
       const n = writesInFlight();
       await flush();
+      dropStaging();
       ctx.stream("stdout", `capture off${n ? ` (${n} file${n === 1 ? "" : "s"} finished writing)` : ""}; ${status()}\n`);
       return undefined;
     }

@@ -20,7 +20,7 @@ import { readManifest, writeManifest, type CaptureFile, type Manifest, type Reco
 import { captureDir, mode, shown } from "./mode.js";
 import { noteFor, type CaptureNote } from "./origins.js";
 import { valueStride } from "./table-of.js";
-import { append, newSink, slab as newSlab, track, writeCapture } from "./writer.js";
+import { append, newSink, slab as newSlab, stage, track, writeCapture } from "./writer.js";
 import { watchNow } from "./watching.js";
 
 let manifest: { dir: string; m: Manifest } | undefined;
@@ -72,8 +72,12 @@ class Recording {
     const count = Math.min(r.count, mode.maxRows);
     const stride = valueStride({ valueSize: map.valueSize, perCpu: map.perCpu, cpus: map.possibleCpus });
     // The one copy on the reading thread: the read's Buffers stay the caller's.
-    const keys = new Uint8Array(r.keys.subarray(0, count * map.keySize));
-    const values = new Uint8Array(r.values.subarray(0, count * stride));
+    const kb = count * map.keySize;
+    const staged = stage(kb + count * stride);
+    staged.set(r.keys.subarray(0, kb), 0);
+    staged.set(r.values.subarray(0, count * stride), kb);
+    const keys = staged.subarray(0, kb);
+    const values = staged.subarray(kb);
     if (count < r.count) ioOr().stream("stderr", `capture of ${map.name} cut at ${count} of ${r.count} entries (%capture --max-rows)\n`);
     const entry: CaptureFile = { file, map: map.name, kind: "read", seq, rows: count, at: new Date().toISOString() };
     if (count < r.count) entry.cutFrom = r.count;

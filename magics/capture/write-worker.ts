@@ -34,6 +34,12 @@ parentPort!.on("message", async (msg: WriteJob | { append: number; part: Uint8Ar
     return;
   }
   const job = msg;
+  if (job.read.kind === "map" && job.read.keys.buffer instanceof SharedArrayBuffer) {
+    const shared = job.read.keys.buffer;
+    job.read.keys = new Uint8Array(job.read.keys);
+    job.read.values = new Uint8Array(job.read.values);
+    parentPort!.postMessage({ released: shared });
+  }
   if (job.read.kind === "events" && job.read.sink !== undefined) {
     job.read.parts = [...(sinks.get(job.read.sink) ?? []), ...job.read.parts];
     sinks.delete(job.read.sink);

@@ -13,9 +13,13 @@ const waiting = new Map<number, (done: WriteDone) => void>();
 function thread(): Worker {
   if (worker) return worker;
   const w = new Worker(new URL("./write-worker.js", import.meta.url));
-  w.on("message", (done: WriteDone | { returned: ArrayBuffer }) => {
+  w.on("message", (done: WriteDone | { returned: ArrayBuffer } | { released: SharedArrayBuffer }) => {
     if ("returned" in done) {
       if (free.length < 8) free.push(done.returned);
+      return;
+    }
+    if ("released" in done) {
+      staging.push(done.released);
       return;
     }
     waiting.get(done.id)?.(done);
@@ -54,11 +58,31 @@ export function append(sink: number, part: Uint8Array): void {
   thread().postMessage({ append: sink, part }, [part.buffer as ArrayBuffer]);
 }
 
+/**
+ * A map read is copied into shared memory that the writer thread copies out
+ * of at once and hands back: the reading thread's copy then lands in memory
+ * already paged in (a fresh 32 MB copy would fault in 8,000 pages on the
+ * reading thread), and the new memory is faulted in on the writer's.
+ */
+const staging: SharedArrayBuffer[] = [];
+
+export function stage(bytes: number): Uint8Array {
+  const i = staging.findIndex((b) => b.byteLength >= bytes);
+  const sab = i >= 0 ? staging.splice(i, 1)[0] : new SharedArrayBuffer(Math.max(bytes, SLAB));
+  return new Uint8Array(sab, 0, bytes);
+}
+
+/** Lets the staging memory go (capture turned off). */
+export function dropStaging(): void {
+  staging.length = 0;
+}
+
 /** Writes one capture file; resolves with its size or the error, never rejects. */
 export function writeCapture(file: string, read: WriteJob["read"], meta: Record<string, unknown>): Promise<WriteDone> {
   const w = thread();
   const id = nextId++;
-  const transfer = read.kind === "map" ? [read.keys.buffer, read.values.buffer] : [...new Set(read.parts.map((p) => p.buffer)), read.offsets.buffer];
+  const buffers = read.kind === "map" ? [read.keys.buffer, read.values.buffer] : [...read.parts.map((p) => p.buffer), read.offsets.buffer];
+  const transfer = [...new Set(buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
   w.ref();
   return new Promise((resolve) => {
     waiting.set(id, resolve);
