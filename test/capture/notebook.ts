@@ -44,6 +44,10 @@ const table = snap.toArrow();
 let sum = 0n;
 for (const [, v] of snap.entries()) sum += BigInt(v as bigint);
 ({ rows: table.numRows, sum: sum.toString(), csvLines: snap.toCSV().trim().split("\\n").length, columns: table.schema.fields.map((f) => f.name).join(",") })`),
+      code(`const pending = probe.events("events", { for: 300 }).toArrow();
+for (let i = 0; i < 50; i++) process.ppid;
+const asArrow = await pending;
+({ columns: asArrow.schema.fields.map((f) => f.name).join(","), some: asArrow.numRows > 0 })`),
       code("%capture off"),
       // Replayed, a map the recording never read and a program it never ran say so.
       code("probe.maps.unread.entries().length", ["raises-exception"]),
