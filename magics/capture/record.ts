@@ -53,7 +53,8 @@ class Recording {
   private add(entry: CaptureFile, read: Parameters<typeof writeCapture>[1]): void {
     this.run.captures.push(entry);
     this.note.file = entry.file;
-    const meta = { program: this.run.program, run: this.run.run, kernelRelease: this.run.kernelRelease, libbccVersion: this.run.libbccVersion, programTag: this.run.functions.map((f) => f.tag).join(","), attachedAt: this.run.attachedAt, ...entry };
+    const source = `%%bpf ${this.run.args}\n${this.run.body}`;
+    const meta = { program: this.run.program, run: this.run.run, source, kernelRelease: this.run.kernelRelease, libbccVersion: this.run.libbccVersion, programTag: this.run.functions.map((f) => f.tag).join(","), attachedAt: this.run.attachedAt, ...entry };
     const m = currentManifest(this.dir);
     void track(
       writeCapture(join(this.dir, entry.file), read, meta).then((done) => {
