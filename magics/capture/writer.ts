@@ -3,16 +3,25 @@
  * flight: the read's bytes are copied once here and everything else happens
  * off the kernel's thread. flush() waits for every file asked for so far.
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { WriteDone, WriteJob } from "./write-worker.js";
 
 let worker: Worker | undefined;
+
+/** The compiled worker beside this file; run from the TypeScript sources (tests), the build's copy. */
+function workerFile(): URL {
+  const here = new URL("./write-worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  return new URL("../../dist/magics/capture/write-worker.js", import.meta.url);
+}
 let nextId = 1;
 const waiting = new Map<number, (done: WriteDone) => void>();
 
 function thread(): Worker {
   if (worker) return worker;
-  const w = new Worker(new URL("./write-worker.js", import.meta.url));
+  const w = new Worker(workerFile());
   w.on("message", (done: WriteDone | { returned: ArrayBuffer } | { released: SharedArrayBuffer }) => {
     if ("returned" in done) {
       if (free.length < 8) free.push(done.returned);
