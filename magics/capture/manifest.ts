@@ -32,6 +32,8 @@ export interface CaptureFile {
 
 export interface RecordedRun {
   run: number;
+  /** One per recording kernel process: a notebook recorded again replays its latest recording. */
+  session?: number;
   program: string;
   args: string;
   body: string;

@@ -159,8 +159,13 @@ class Recording {
   }
 }
 
+/** This process's recording session in each folder. */
+const sessions = new Map<string, number>();
+
 function runOf(p: Program, block: MagicBlock, dir: string): RecordedRun {
   const m = currentManifest(dir);
+  let session = sessions.get(dir);
+  if (session === undefined) sessions.set(dir, (session = m.runs.reduce((n, r) => Math.max(n, r.session ?? 0), 0) + 1));
   const maps = p.module.mapNames.map((name) => {
     const x = p.module.map(name);
     return { name, type: x.type, keySize: x.keySize, valueSize: x.valueSize, maxEntries: x.maxEntries, perCpu: x.perCpu, possibleCpus: x.possibleCpus, keyDesc: x.keyDesc, valueDesc: x.valueDesc, eventFields: x.eventFields };
@@ -169,6 +174,7 @@ function runOf(p: Program, block: MagicBlock, dir: string): RecordedRun {
   for (const [name, c] of p.eventCodecs) if (c.description !== undefined) eventCodecs[name] = { desc: c.description, size: c.size };
   const run: RecordedRun = {
     run: m.runs.reduce((n, r) => Math.max(n, r.run), 0) + 1,
+    session,
     program: p.name,
     args: block.args.trim(),
     body: block.body,

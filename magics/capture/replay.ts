@@ -26,7 +26,10 @@ import { ReplayEnded, watchNow } from "./watching.js";
 const bound = new Map<string, number>();
 
 function pickRun(runs: RecordedRun[], spec: BlockSpec, block: MagicBlock): RecordedRun | undefined {
-  const named = runs.filter((r) => r.program === spec.name);
+  // The latest recording that ran this program: a notebook recorded again replaces what it recorded before.
+  const all = runs.filter((r) => r.program === spec.name);
+  const latest = all.reduce((n, r) => Math.max(n, r.session ?? 0), 0);
+  const named = all.filter((r) => (r.session ?? 0) === latest);
   const same = named.filter((r) => r.body === block.body && r.args === block.args.trim());
   const pool = same.length ? same : named;
   if (!pool.length) return undefined;
