@@ -56,8 +56,13 @@ export interface Manifest {
 export function readManifest(dir: string): Manifest | undefined {
   const p = join(dir, INDEX);
   if (!existsSync(p)) return undefined;
-  const m = JSON.parse(readFileSync(p, "utf8")) as Manifest;
-  if (m.format !== "ibcc-capture" || !Array.isArray(m.runs)) throw new Error(`${p} is not an ibcc capture index`);
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(p, "utf8")) as Manifest;
+  } catch (e) {
+    throw new Error(`${p} cannot be read as a capture index: ${(e as Error).message}`);
+  }
+  if (m?.format !== "ibcc-capture" || !Array.isArray(m.runs)) throw new Error(`${p} is not an ibcc capture index`);
   return m;
 }
 
