@@ -14,6 +14,10 @@ import { setCurrentIO } from "./session.js";
 import { programTypeText } from "./type-text.js";
 import { completeInBlock, inspectInBlock } from "./helpers-doc.js";
 import { completeHeader } from "./probes/complete.js";
+import { replaying, mode as captureMode } from "./capture/mode.js";
+import { replayProgram } from "./capture/replay.js";
+import { recordProgram } from "./capture/record.js";
+import { nativeApi } from "./native-api.js";
 
 let warnedAboutHeaders = false;
 
@@ -48,6 +52,13 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
     if (e instanceof HeaderSyntaxError) throw new CellError("UsageError", e.message, [e.message, "", BPF_CELL_USAGE]);
     throw e;
   }
+  if (replaying()) {
+    const { program, note } = await replayProgram(spec, block);
+    ctx.stream("stdout", note);
+    bind(spec.name, program);
+    ctx.setGlobal(spec.name, program, programTypeText(program));
+    return program;
+  }
   checkBpfPrivileges();
   if (!warnedAboutHeaders) {
     warnedAboutHeaders = true;
@@ -59,13 +70,14 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
   // differ while reading the same, so it always compiles afresh.
   const source = JSON.stringify([block.args.trim(), block.body]);
   const earlier = byName(spec.name);
-  if (earlier && earlier.source === source && earlier.renewable && !/#\s*include\s*"/.test(block.body)) {
+  // A capture records each run apart, so a recorded cell compiles afresh.
+  if (!captureMode.capturing && earlier && earlier.source === source && earlier.renewable && !/#\s*include\s*"/.test(block.body)) {
     const renewed = earlier.renew();
     bind(spec.name, renewed);
     ctx.setGlobal(spec.name, renewed, programTypeText(renewed));
     return renewed;
   }
-  const program = await loadProgram(spec, { body: block.body, headerLine: block.headerLine });
+  const program = recordProgram(await loadProgram(spec, { body: block.body, headerLine: block.headerLine }), block, await nativeApi());
   program.source = source;
   bind(spec.name, program);
   ctx.setGlobal(spec.name, program, programTypeText(program));
