@@ -21,6 +21,8 @@ import { scanConventions } from "./spec/conventions.js";
 import { lineOf } from "./spec/source.js";
 import { nativeApi, type NativeApi } from "./native-api.js";
 import { Program, type AttachedHook } from "./program.js";
+import { attachUsdt, openBlockUsdt, withArgumentReaders } from "./usdt/attach.js";
+import type { UsdtProbes } from "../native/usdt.js";
 
 export interface LoadSource {
   /** The C text as the user wrote it. */
@@ -40,7 +42,12 @@ function isMissingFeature(a: AttachSpec, e: unknown): boolean {
   return false;
 }
 
-function attachOne(p: NativeProgram, a: AttachSpec): Attachment {
+function attachOne(p: NativeProgram, a: AttachSpec, usdt?: UsdtProbes): Attachment[] {
+  if (a.hook === "usdt") return attachUsdt(usdt, p, a);
+  return [attachOneHook(p, a)];
+}
+
+function attachOneHook(p: NativeProgram, a: Exclude<AttachSpec, { hook: "usdt" }>): Attachment {
   switch (a.hook) {
     case "tracepoint":
       return p.attachTracepoint(a.category, a.event);
@@ -170,10 +177,12 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
     if (a.hook === "tracepoint" && !tracepointExists(a.category, a.event)) throw unknownTracepointError(a.fn, a.category, a.event);
   }
 
+  const usdt = await openBlockUsdt(spec, native);
   let module: Module;
   try {
-    module = await compileWithProbes(native, text, probes, spec.cflags, src.body.split("\n").length);
+    module = await compileWithProbes(native, withArgumentReaders(usdt, text), probes, spec.cflags, src.body.split("\n").length);
   } catch (e) {
+    usdt?.close();
     if (e instanceof CompileError) throw compileFailure(e.diagnostics, map, e.log);
     throw e;
   }
@@ -207,7 +216,8 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
       for (const a of spec.attach) {
         const p = functions.get(a.fn)!;
         try {
-          attached.push({ fn: a.fn, spec: a, origin: (a as { origin?: "option" | "convention" }).origin ?? "option", attachment: attachOne(p, a) });
+          const origin = (a as { origin?: "option" | "convention" }).origin ?? "option";
+          for (const attachment of attachOne(p, a, usdt)) attached.push({ fn: a.fn, spec: a, origin, attachment });
         } catch (e) {
           if (isMissingFeature(a, e)) throw missingHookError(a, errorLines(e));
           throw attachError(a, e);
@@ -238,7 +248,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
         // events() explains when asked
       }
     }
-    return new Program(spec.name, spec, module, functions, attached, eventCodecs, native);
+    return new Program(spec.name, spec, module, functions, attached, eventCodecs, native, usdt ? [usdt] : []);
   } catch (e) {
     for (const a of attached) {
       try {
@@ -248,6 +258,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
       }
     }
     module.close();
+    usdt?.close();
     throw e;
   }
 }
