@@ -196,3 +196,34 @@ int on_entry(struct pt_regs *ctx) {
     py.kill("SIGKILL");
   }, 120_000);
 });
+
+describe.skipIf(!haveSdt)("USDT handles", () => {
+  let dir: string;
+  let bin: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "ibcc-usdt-h-"));
+    bin = join(dir, "sample");
+    writeFileSync(join(dir, "plain.c"), PLAIN_C);
+    writeFileSync(join(dir, "sample.c"), SAMPLE_C);
+    execFileSync("gcc", ["-O1", "-o", bin, join(dir, "sample.c"), join(dir, "plain.c")]);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("closes the USDT contexts with the program, and on every failure", async () => {
+    const { BPF } = await import("../../magics/bpf.js");
+    const { openHandles, settled } = await import("../../native/index.js");
+    const before = openHandles();
+    const p = await BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=on_plain --usdt ${bin}:guarded=on_guarded` });
+    // a module, two programs, two uprobes and the contexts
+    expect(openHandles()).toBe(before + 6);
+    p.close();
+    await settled();
+    expect(openHandles()).toBe(before);
+    // after the contexts opened: a compile error, a function the text lacks, a probe given twice
+    await expect(BPF.load({ text: BODY + "\nint broken(", attach: `--usdt ${bin}:plain=on_plain` })).rejects.toThrow(/compile|error/);
+    await expect(BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=nowhere` })).rejects.toThrow(/does not define/);
+    await expect(BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=on_plain --usdt ${bin}:plain=on_guarded` })).rejects.toThrow(/cannot enable ibcc:plain/);
+    await settled();
+    expect(openHandles()).toBe(before);
+  });
+});
