@@ -83,6 +83,8 @@ function attachError(a: AttachSpec, e: unknown): CellError {
   const hints: string[] = [];
   if (e instanceof BpfError && e.code === "ENODEV") hints.push(`no such network interface? (ip link shows them)`);
   if (e instanceof BpfError && e.code === "ENOENT" && a.hook === "uprobe") hints.push(`check that ${a.binary} exists and has the symbol ${a.symbol} (nm -D ${a.binary})`);
+  if (e instanceof BpfError && e.code === "EINVAL" && (a.hook === "usdt" || a.hook === "uprobe"))
+    hints.push(`the kernel refuses a uprobe at an address that already has one with another semaphore (ref_ctr_offset): a --usdt probe and a plain --uprobe cannot share a probe's address`);
   if (e instanceof BpfError && e.code === "EEXIST" && (a.hook === "xdp" || a.hook === "tc")) hints.push(`another program is already attached there`);
   // The kernel checks a tracepoint program's context reads against the event's
   // record size only when attaching, and answers with a bare EACCES.

@@ -146,6 +146,9 @@ static Napi::Value AttachUprobe(const Napi::CallbackInfo& info) {
   int fd = bpf_attach_uprobe(prog, ret ? BPF_PROBE_RETURN : BPF_PROBE_ENTRY, evName.c_str(), path.c_str(),
                              offset, pid, refCtr);
   int err = errno;
+  // libbcc falls back to a tracefs event when the uprobe PMU refuses, and
+  // leaves that event behind when perf_event_open refuses it too.
+  if (fd < 0) bpf_detach_uprobe(evName.c_str());
   std::string log = capture.Finish();
   if (fd < 0) Throw(env, "attach_uprobe", err, path, log);
   return Attached(env, ret ? "uretprobe" : "uprobe", {fd}, [fd, evName] {

@@ -277,6 +277,7 @@ static Napi::Value OpenUsdt(const Napi::CallbackInfo& info) {
   Napi::Array arr = info[0].As<Napi::Array>();
   std::vector<UsdtTarget> targets;
   for (uint32_t i = 0; i < arr.Length(); i++) {
+    if (!arr.Get(i).IsObject()) throw Napi::TypeError::New(env, "a USDT target must be an object");
     Napi::Object o = arr.Get(i).As<Napi::Object>();
     UsdtTarget t;
     auto str = [&](const char* k) { return o.Get(k).IsString() ? o.Get(k).As<Napi::String>().Utf8Value() : std::string(); };

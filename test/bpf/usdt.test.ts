@@ -5,7 +5,7 @@
  * bpf_usdt_readarg; and Debian's python3.11, whose probes are all guarded.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -225,5 +225,21 @@ describe.skipIf(!haveSdt)("USDT handles", () => {
     await expect(BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=on_plain --usdt ${bin}:plain=on_guarded` })).rejects.toThrow(/cannot enable ibcc:plain/);
     await settled();
     expect(openHandles()).toBe(before);
+  });
+
+  it("explains a plain uprobe refused at a semaphore-guarded probe's address, and leaves no tracefs event", async () => {
+    const { BPF } = await import("../../magics/bpf.js");
+    const notes = execFileSync("readelf", ["-n", bin], { encoding: "utf8" });
+    const at = /Name: guarded\s+Location: (0x[0-9a-f]+)/.exec(notes)![1];
+    const usdt = await BPF.load({ text: BODY, attach: `--usdt ${bin}:guarded=on_guarded` });
+    try {
+      const e = await BPF.load({ text: "int f(struct pt_regs *ctx) { return 0; }", attach: `--uprobe ${bin}:${at}=f` }).then(() => undefined, (x) => x);
+      console.log(`plain uprobe at ${at}: ${String(e?.message).split("\n")[0]}`);
+      expect(e?.message).toMatch(/EINVAL/);
+      expect((e?.traceback ?? []).join("\n")).toMatch(/ref_ctr_offset/);
+      expect(readFileSync("/sys/kernel/tracing/uprobe_events", "utf8")).not.toMatch(new RegExp(`_bcc_${process.pid}\\b`));
+    } finally {
+      usdt.close();
+    }
   });
 });
