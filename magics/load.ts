@@ -21,7 +21,7 @@ import { scanConventions } from "./spec/conventions.js";
 import { lineOf } from "./spec/source.js";
 import { nativeApi, type NativeApi } from "./native-api.js";
 import { Program, type AttachedHook } from "./program.js";
-import { attachUsdt, openBlockUsdt, withArgumentReaders } from "./usdt/attach.js";
+import { attachUsdt, openBlockUsdt, withArgumentReaders, readargWithoutUsdt } from "./usdt/attach.js";
 import type { UsdtProbes } from "../native/usdt.js";
 
 export interface LoadSource {
@@ -179,6 +179,8 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
     if (a.hook === "tracepoint" && !tracepointExists(a.category, a.event)) throw unknownTracepointError(a.fn, a.category, a.event);
   }
 
+  const readarg = readargWithoutUsdt(spec, src.body);
+  if (readarg) throw readarg;
   const usdt = await openBlockUsdt(spec, native);
   let module: Module;
   try {

@@ -10,6 +10,7 @@ import { CellError } from "../../kernel/plugin.js";
 import { ansi } from "../diagnostics/ansi.js";
 import type { AttachSpec, BlockSpec } from "../spec/types.js";
 import type { NativeApi } from "../native-api.js";
+import { blankCommentsAndStrings } from "../spec/source.js";
 
 type UsdtSpec = Extract<AttachSpec, { hook: "usdt" }>;
 
@@ -44,4 +45,15 @@ export function attachUsdt(usdt: UsdtProbes | undefined, p: NativeProgram, a: Us
   const made = usdt.attach(p, a.fn);
   if (!made.length) throw new BpfError(`attach_usdt: ${a.probe} has no locations`, "ENOENT", 2, "attach_usdt");
   return made;
+}
+
+/**
+ * bpf_usdt_readarg becomes, in libbcc's rewrite, a call of a reader that only
+ * --usdt brings; without one the program compiles to code the verifier
+ * refuses for no visible reason. A CellError that says why, or undefined.
+ */
+export function readargWithoutUsdt(spec: BlockSpec, body: string): CellError | undefined {
+  if (usdtSpecs(spec).length || !/\bbpf_usdt_readarg(_p)?\s*\(/.test(blankCommentsAndStrings(body))) return undefined;
+  const msg = "bpf_usdt_readarg reads the arguments of a USDT probe, and no --usdt option attaches one: add --usdt BINARY|PID:[PROVIDER:]PROBE=FUNC to the header";
+  return new CellError("UsdtError", msg, [ansi.boldRed("UsdtError") + ": " + msg]);
 }
