@@ -26,7 +26,9 @@ export async function openBlockUsdt(spec: BlockSpec, native: NativeApi): Promise
     return await native.openUsdt(specs.map(({ binary, pid, provider, probe, fn }) => ({ binary, pid, provider, probe, fn })));
   } catch (e) {
     if (!(e instanceof BpfError)) throw e;
-    const msg = e.message.replace(/^usdt: /, "");
+    // The errno's text adds nothing to what libbcc's answer already says.
+    const [first, ...rest] = e.message.replace(/^usdt: /, "").split("\n");
+    const msg = [first.replace(/: [^:]+ \(E[A-Z]+\)$/, ""), ...rest].join("\n");
     const hints: string[] = [];
     if (e.code === "ENOENT" && /no USDT probe/.test(msg)) hints.push("list a binary's probes with: readelf -n BINARY | grep -A3 stapsdt");
     if (e.code === "ESRCH") hints.push("the process must be running when the cell runs");
