@@ -21,7 +21,7 @@ import { scanConventions } from "./spec/conventions.js";
 import { lineOf } from "./spec/source.js";
 import { nativeApi, type NativeApi } from "./native-api.js";
 import { Program, type AttachedHook } from "./program.js";
-import { attachUsdt, openBlockUsdt, withArgumentReaders, readargWithoutUsdt } from "./usdt/attach.js";
+import { attachUsdt, openBlockUsdt, withArgumentReaders, readargProblem } from "./usdt/attach.js";
 import type { UsdtProbes } from "../native/usdt.js";
 
 export interface LoadSource {
@@ -84,7 +84,7 @@ function attachError(a: AttachSpec, e: unknown): CellError {
   if (e instanceof BpfError && e.code === "ENODEV") hints.push(`no such network interface? (ip link shows them)`);
   if (e instanceof BpfError && e.code === "ENOENT" && a.hook === "uprobe") hints.push(`check that ${a.binary} exists and has the symbol ${a.symbol} (nm -D ${a.binary})`);
   if (e instanceof BpfError && e.code === "EINVAL" && (a.hook === "usdt" || a.hook === "uprobe"))
-    hints.push(`the kernel refuses a uprobe at an address that already has one with another semaphore (ref_ctr_offset): a --usdt probe and a plain --uprobe cannot share a probe's address`);
+    hints.push(`one cause: the address already has a uprobe with another semaphore (ref_ctr_offset), which the kernel refuses; a --usdt probe and a plain --uprobe cannot share a guarded probe's address`);
   if (e instanceof BpfError && e.code === "EEXIST" && (a.hook === "xdp" || a.hook === "tc")) hints.push(`another program is already attached there`);
   // The kernel checks a tracepoint program's context reads against the event's
   // record size only when attaching, and answers with a bare EACCES.
@@ -179,7 +179,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
     if (a.hook === "tracepoint" && !tracepointExists(a.category, a.event)) throw unknownTracepointError(a.fn, a.category, a.event);
   }
 
-  const readarg = readargWithoutUsdt(spec, src.body);
+  const readarg = readargProblem(spec, src.body);
   if (readarg) throw readarg;
   const usdt = await openBlockUsdt(spec, native);
   let module: Module;

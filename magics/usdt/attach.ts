@@ -32,7 +32,7 @@ export async function openBlockUsdt(spec: BlockSpec, native: NativeApi): Promise
     const hints: string[] = [];
     if (e.code === "ENOENT" && /no USDT probe/.test(msg)) hints.push("list a binary's probes with: readelf -n BINARY | grep -A3 stapsdt");
     if (e.code === "ESRCH") hints.push("the process must be running when the cell runs");
-    return Promise.reject(new CellError("UsdtError", `--usdt: ${msg}`, [ansi.boldRed("UsdtError") + ": " + msg, ...hints.map((h) => ansi.green("hint: ") + h)]));
+    throw new CellError("UsdtError", `--usdt: ${msg}`, [ansi.boldRed("UsdtError") + ": " + msg, ...hints.map((h) => ansi.green("hint: ") + h)]);
   }
 }
 
@@ -50,12 +50,19 @@ export function attachUsdt(usdt: UsdtProbes | undefined, p: NativeProgram, a: Us
 }
 
 /**
- * bpf_usdt_readarg becomes, in libbcc's rewrite, a call of a reader that only
- * --usdt brings; without one the program compiles to code the verifier
- * refuses for no visible reason. A CellError that says why, or undefined.
+ * bpf_usdt_readarg(N, ...) in function F becomes, in libbcc's rewrite, a call
+ * of _bpf_readarg_F_N, which --usdt ...=F brings: without one the program
+ * compiles to code the verifier refuses for no visible reason, and with two
+ * probes for F the readers clash. A CellError that says so, or undefined.
  */
-export function readargWithoutUsdt(spec: BlockSpec, body: string): CellError | undefined {
-  if (usdtSpecs(spec).length || !/\bbpf_usdt_readarg(_p)?\s*\(/.test(blankCommentsAndStrings(body))) return undefined;
-  const msg = "bpf_usdt_readarg reads the arguments of a USDT probe, and no --usdt option attaches one: add --usdt BINARY|PID:[PROVIDER:]PROBE=FUNC to the header";
-  return new CellError("UsdtError", msg, [ansi.boldRed("UsdtError") + ": " + msg]);
+export function readargProblem(spec: BlockSpec, body: string): CellError | undefined {
+  if (!/\bbpf_usdt_readarg(_p)?\s*\(/.test(blankCommentsAndStrings(body))) return undefined;
+  const specs = usdtSpecs(spec);
+  const twice = specs.find((a, i) => specs.findIndex((b) => b.fn === a.fn) !== i);
+  const msg = !specs.length
+    ? "bpf_usdt_readarg reads the arguments of a USDT probe, and no --usdt option attaches one: add --usdt BINARY|PID:[PROVIDER:]PROBE=FUNC to the header"
+    : twice
+      ? `${twice.fn}() is given to more than one --usdt probe, and reads arguments with bpf_usdt_readarg, which are per probe: give each probe its own function`
+      : undefined;
+  return msg ? new CellError("UsdtError", msg, [ansi.boldRed("UsdtError") + ": " + msg]) : undefined;
 }

@@ -5,7 +5,7 @@
  * bpf_usdt_readarg; and Debian's python3.11, whose probes are all guarded.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -117,8 +117,9 @@ describe.skipIf(!built)("USDT probes through a Jupyter client", () => {
   it.skipIf(!haveSdt)("attaches by pid: libbcc raises the semaphore in that process", async () => {
     const child = spawn(bin, ["0", "10"], { stdio: "ignore" });
     children.push(child);
-    await sleep(100);
     const pid = child.pid!;
+    // until the fork has become the sample (its probes are read from what it maps)
+    for (let i = 0; i < 100 && readlinkSync(`/proc/${pid}/exe`) !== bin; i++) await sleep(20);
     ok(await k.execute(`%%bpf bypid --usdt ${pid}:plain=on_plain --usdt ${pid}:guarded=on_guarded\n${BODY}`, {}, 60_000));
     await sleep(400);
     const plain: [number, string][] = JSON.parse(output(ok(await k.execute(SEEN("bypid", "plain_seen")))));
@@ -225,6 +226,7 @@ describe.skipIf(!haveSdt)("USDT handles", () => {
     await expect(BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=on_plain --usdt ${bin}:plain=on_guarded` })).rejects.toThrow(/cannot enable ibcc:plain/);
     // bpf_usdt_readarg with no --usdt: said before compiling, not left to the verifier
     await expect(BPF.load({ text: BODY, attach: `--uprobe ${bin}:fire_plain=on_plain` })).rejects.toThrow(/no --usdt option attaches one/);
+    await expect(BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=on_plain --usdt ${bin}:guarded=on_plain` })).rejects.toThrow(/on_plain\(\) is given to more than one --usdt probe/);
     await settled();
     expect(openHandles()).toBe(before);
   });
