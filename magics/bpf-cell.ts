@@ -31,6 +31,8 @@ export const BPF_CELL_USAGE = [
   "  Attached by name: TRACEPOINT_PROBE, RAW_TRACEPOINT_PROBE, kprobe__X, kretprobe__X,",
   "  tracepoint__CAT__EV, KFUNC_PROBE, KRETFUNC_PROBE, LSM_PROBE. Options:",
   ...Object.entries(HEADER_OPTIONS).map(([o, v]) => `    ${o} ${v}`),
+  "  --usdt probes: bpf_usdt_readarg(N, ctx, &v) / bpf_usdt_readarg_p(N, ctx, buf, size) read argument N (from 1);",
+  "    by PID the probes' semaphores are raised in that process, by BINARY in every process running it.",
   "  Kernel struct fields at the running kernel's BTF offsets (right even with other headers):",
   "    BTF_READ(ptr, task_struct, tgid)   BTF_READ_INTO(dst, ptr, task_struct, comm)",
   "    BTF_OFFSET(task_struct, pid)       BTF_SIZE(task_struct, comm)   paths: a, a.b, a->b, a[3]",

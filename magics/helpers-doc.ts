@@ -49,6 +49,8 @@ export const HELPERS: HelperDoc[] = [
   H("helper", "bpf_probe_read_kernel_str", "int bpf_probe_read_kernel_str(void *dst, u32 size, const void *src)", "Copies a NUL-terminated kernel string; returns its length including the NUL."),
   H("helper", "bpf_probe_read_user", "int bpf_probe_read_user(void *dst, u32 size, const void *src)", "Safely copies user-space memory of the current task."),
   H("helper", "bpf_probe_read_user_str", "int bpf_probe_read_user_str(void *dst, u32 size, const void *src)", "Copies a NUL-terminated user-space string (a path argument, say)."),
+  H("macro", "bpf_usdt_readarg", "int bpf_usdt_readarg(int n, struct pt_regs *ctx, T *dst)", "Reads argument n (from 1) of the USDT probe this function is attached to with --usdt, where the probe's ELF note says it is; 0 or -1."),
+  H("macro", "bpf_usdt_readarg_p", "int bpf_usdt_readarg_p(int n, struct pt_regs *ctx, void *buf, u64 size)", "Takes USDT argument n as a user-space pointer and copies size bytes from it into buf (bpf_probe_read_user)."),
   H("helper", "bpf_log2l", "unsigned int bpf_log2l(unsigned long v)", "log2 bucket of v, for BPF_HISTOGRAM keys (dist.increment(bpf_log2l(v)))."),
   H("helper", "bpf_get_smp_processor_id", "u32 bpf_get_smp_processor_id(void)", "The CPU the program runs on."),
   H("helper", "bpf_get_prandom_u32", "u32 bpf_get_prandom_u32(void)", "A pseudo-random number, for sampling."),

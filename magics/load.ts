@@ -24,6 +24,8 @@ import { scanConventions } from "./spec/conventions.js";
 import { lineOf } from "./spec/source.js";
 import { nativeApi, type NativeApi } from "./native-api.js";
 import { Program, type AttachedHook } from "./program.js";
+import { attachUsdt, openBlockUsdt, withArgumentReaders, readargProblem } from "./usdt/attach.js";
+import type { UsdtProbes } from "../native/usdt.js";
 
 export interface LoadSource {
   /** The C text as the user wrote it. */
@@ -43,7 +45,12 @@ function isMissingFeature(a: AttachSpec, e: unknown): boolean {
   return false;
 }
 
-function attachOne(p: NativeProgram, a: AttachSpec): Attachment {
+function attachOne(p: NativeProgram, a: AttachSpec, usdt?: UsdtProbes): Attachment[] {
+  if (a.hook === "usdt") return attachUsdt(usdt, p, a);
+  return [attachOneHook(p, a)];
+}
+
+function attachOneHook(p: NativeProgram, a: Exclude<AttachSpec, { hook: "usdt" }>): Attachment {
   switch (a.hook) {
     case "tracepoint":
       return p.attachTracepoint(a.category, a.event);
@@ -79,6 +86,8 @@ function attachError(a: AttachSpec, e: unknown): CellError {
   const hints: string[] = [];
   if (e instanceof BpfError && e.code === "ENODEV") hints.push(`no such network interface? (ip link shows them)`);
   if (e instanceof BpfError && e.code === "ENOENT" && a.hook === "uprobe") hints.push(`check that ${a.binary} exists and has the symbol ${a.symbol} (nm -D ${a.binary})`);
+  if (e instanceof BpfError && e.code === "EINVAL" && (a.hook === "usdt" || a.hook === "uprobe"))
+    hints.push(`one cause: the address already has a uprobe with another semaphore (ref_ctr_offset), which the kernel refuses; a --usdt probe and a plain --uprobe cannot share a guarded probe's address`);
   if (e instanceof BpfError && e.code === "EEXIST" && (a.hook === "xdp" || a.hook === "tc")) hints.push(`another program is already attached there`);
   // The kernel checks a tracepoint program's context reads against the event's
   // record size only when attaching, and answers with a bare EACCES.
@@ -179,10 +188,14 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
   // the message is the same and quicker. Conventions wait for the compiler.
   refuseMissingHooks(spec, "option");
 
+  const readarg = readargProblem(spec, src.body);
+  if (readarg) throw readarg;
+  const usdt = await openBlockUsdt(spec, native);
   let module: Module;
   try {
-    module = await compileWithProbes(native, text, probes, spec.cflags, src.body.split("\n").length);
+    module = await compileWithProbes(native, withArgumentReaders(usdt, text), probes, spec.cflags, src.body.split("\n").length);
   } catch (e) {
+    usdt?.close();
     if (e instanceof CompileError) throw compileFailure(e.diagnostics, map, e.log);
     throw e;
   }
@@ -220,7 +233,8 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
       for (const a of spec.attach) {
         const p = functions.get(a.fn)!;
         try {
-          attached.push({ fn: a.fn, spec: a, origin: (a as { origin?: "option" | "convention" }).origin ?? "option", attachment: attachOne(p, a) });
+          const origin = (a as { origin?: "option" | "convention" }).origin ?? "option";
+          for (const attachment of attachOne(p, a, usdt)) attached.push({ fn: a.fn, spec: a, origin, attachment });
         } catch (e) {
           if (isMissingFeature(a, e)) throw missingHookError(a, errorLines(e));
           throw attachError(a, e);
@@ -258,7 +272,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
     } catch {
       // a check that cannot read the types says nothing
     }
-    return new Program(spec.name, spec, module, functions, attached, eventCodecs, native);
+    return new Program(spec.name, spec, module, functions, attached, eventCodecs, native, usdt ? [usdt] : []);
   } catch (e) {
     for (const a of attached) {
       try {
@@ -268,6 +282,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
       }
     }
     module.close();
+    usdt?.close();
     throw e;
   }
 }

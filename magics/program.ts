@@ -53,6 +53,8 @@ export class Program {
     /** Event types of perf/ring buffer maps, by map name. */
     readonly eventCodecs: ReadonlyMap<string, Codec<unknown>>,
     private readonly api: NativeApi,
+    /** What else the program holds open (USDT contexts), closed after the module. */
+    private readonly holds: readonly { close(): void }[] = [],
   ) {
     const maps: Record<string, Table> = {};
     for (const m of module.mapNames.filter(isUserMap)) {
@@ -172,7 +174,7 @@ export class Program {
       if (map.type === "perf_event_array" || name.startsWith(EVENT_TYPE_MAP_PREFIX)) continue;
       map.clear();
     }
-    const next = new Program(this.name, this.spec, this.module, this.functions, this.attached, this.eventCodecs, this.api);
+    const next = new Program(this.name, this.spec, this.module, this.functions, this.attached, this.eventCodecs, this.api, this.holds);
     next.source = this.source;
     return next;
   }
@@ -200,6 +202,7 @@ export class Program {
       }
     }
     this.module.close();
+    for (const h of this.holds) h.close();
   }
 
   private assertOpen(): void {

@@ -57,7 +57,19 @@ describe("%%bpf header", () => {
     expect(() => parseHeader("--uprobe /bin/true=f")).toThrow(/BINARY:SYMBOL/);
     expect(() => parseHeader("--uprobe /bin/true:main=f,cpu=1")).toThrow(/only pid=N/);
     expect(() => parseHeader("--xdp")).toThrow(/--xdp: missing its value/);
+    expect(() => parseHeader("--usdt /usr/bin/python3.11=f")).toThrow(/is not BINARY:PROBE/);
+    expect(() => parseHeader("--usdt 0:line=f")).toThrow(/process id above 0/);
+    expect(() => parseHeader("--usdt python3:a:b:c=f")).toThrow(/is not BINARY:PROBE/);
     expect(() => parseHeader("a b")).toThrow(/unexpected 'b'/);
+  });
+});
+
+describe("--usdt", () => {
+  it("takes a binary or a pid, with or without the provider", () => {
+    expect(parseHeader("--usdt /usr/bin/python3.11:python:function__entry=on_entry --usdt 42:line=on_line").attach).toEqual([
+      { hook: "usdt", fn: "on_entry", binary: "/usr/bin/python3.11", provider: "python", probe: "function__entry" },
+      { hook: "usdt", fn: "on_line", pid: 42, probe: "line" },
+    ]);
   });
 });
 
