@@ -222,7 +222,7 @@ describe.skipIf(!haveSdt)("USDT handles", () => {
     expect(openHandles()).toBe(before);
     // after the contexts opened: a compile error, a function the text lacks, a probe given twice
     await expect(BPF.load({ text: BODY + "\nint broken(", attach: `--usdt ${bin}:plain=on_plain` })).rejects.toThrow(/compile|error/);
-    await expect(BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=nowhere` })).rejects.toThrow(/does not define/);
+    await expect(BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=nowhere` })).rejects.toThrow(/compiled block does not have/);
     await expect(BPF.load({ text: BODY, attach: `--usdt ${bin}:plain=on_plain --usdt ${bin}:plain=on_guarded` })).rejects.toThrow(/cannot enable ibcc:plain/);
     // bpf_usdt_readarg with no --usdt: said before compiling, not left to the verifier
     await expect(BPF.load({ text: BODY, attach: `--uprobe ${bin}:fire_plain=on_plain` })).rejects.toThrow(/no --usdt option attaches one/);
