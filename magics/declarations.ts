@@ -71,6 +71,22 @@ interface BpfTable<K = unknown, V = unknown> {
   watch(options?: BpfWatchOptions): Promise<number>;
 }
 
+/** One loaded function of a program: an attached one, or a tail-call target loaded with loadFunc. */
+interface BpfFunction {
+  readonly name: string;
+  /** The program type it was loaded as ("tracepoint", "raw_tracepoint", "xdp", ...). */
+  readonly type: string;
+  readonly fd: number;
+  readonly id: number;
+  readonly tag: string;
+  readonly closed: boolean;
+}
+
+/** A BPF_PROG_ARRAY: \`jmp.set(2, await prog.loadFunc("do_two"))\` is BCC's \`jmp[c_int(2)] = c_int(fn.fd)\`; get gives the program id. */
+interface BpfProgArray extends BpfTable<number, number> {
+  set(index: number, fn: BpfFunction | number): void;
+}
+
 interface BpfEventOptions {
   pageCount?: number;
   signal?: AbortSignal;
@@ -123,6 +139,13 @@ interface BpfProgram<M = Record<string, BpfTable>, E = Record<string, unknown>> 
    * map whose key holds kernel_stack_id / user_stack_id (or \`counts\`).
    */
   stacks(name?: string, options?: { counts?: string; title?: string }): BpfStacks;
+  /**
+   * BCC's load_func: loads a function nothing attaches (a tail-call target) as \`type\`, by default the
+   * program type of the block's hooks. It belongs to the program and closes with it.
+   */
+  loadFunc(name: string, type?: string): Promise<BpfFunction>;
+  /** A loaded function by name (attached, or loaded with loadFunc). */
+  fn(name: string): BpfFunction;
   /** Streams bpf_trace_printk output into the cell; resolves with the line count. */
   tracePrint(options?: { for?: number }): Promise<number>;
   /** Detaches and frees everything; idempotent. */

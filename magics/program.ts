@@ -3,13 +3,13 @@
  * their attachments, typed tables over its maps, event streams, and one
  * idempotent close() that detaches and frees everything it made.
  */
-import type { Attachment, Module, Program as NativeProgram } from "../native/types.js";
+import type { Attachment, Module, Program as NativeProgram, ProgType } from "../native/types.js";
 import type { Codec } from "../native/codec.js";
 import { records } from "../kernel/display/info.js";
 import type { ProgramOrigin } from "./view-source.js";
 import type { DisplayData } from "../kernel/plugin.js";
 import type { AttachSpec, BlockSpec } from "./spec/types.js";
-import { describeAttach } from "./spec/types.js";
+import { describeAttach, progKind } from "./spec/types.js";
 import { EVENT_TYPE_MAP_PREFIX } from "./event-types.js";
 import { EventStream, type EventOptions } from "./events.js";
 import type { NativeApi } from "./native-api.js";
@@ -48,6 +48,7 @@ export class Program {
     readonly name: string,
     readonly spec: BlockSpec,
     readonly module: Module,
+    /** The loaded functions: those attached, and those loaded since by loadFunc (tail-call targets). */
     readonly functions: ReadonlyMap<string, NativeProgram>,
     readonly attached: readonly AttachedHook[],
     /** Event types of perf/ring buffer maps, by map name. */
@@ -69,6 +70,47 @@ export class Program {
   /** The ids of the loaded programs, as bpftool and %bps show them. */
   get ids(): number[] {
     return [...this.functions.values()].map((p) => p.id);
+  }
+
+  /**
+   * BCC's load_func: loads one function of the block that nothing attaches
+   * (a tail-call target), as `type` or as the program type of the block's
+   * hooks. The loaded function belongs to the program and closes with it;
+   * loading it again returns the same one.
+   */
+  async loadFunc(name: string, type?: ProgType): Promise<NativeProgram> {
+    this.assertOpen();
+    const have = this.functions.get(name);
+    if (have) {
+      if (type !== undefined && have.type !== type)
+        throw new Error(`${this.name}: ${name}() is already loaded as a ${have.type} program, not ${type}`);
+      return have;
+    }
+    if (!this.module.functions.includes(name))
+      throw new Error(`${this.name} has no function ${name}(); its functions are ${this.module.functions.join(", ") || "(none)"}`);
+    const kinds = [...new Set(this.spec.attach.map(progKind))];
+    const t = type ?? (kinds.length === 1 ? (kinds[0] as ProgType) : undefined);
+    if (t === undefined)
+      throw new Error(
+        `${this.name}: say which program type to load ${name}() as, e.g. loadFunc("${name}", "tracepoint"): ` +
+          (kinds.length ? `the block's hooks are of several types (${kinds.join(", ")})` : "the block attaches nothing to take it from"),
+      );
+    const p = await this.module.load(name, t);
+    if (this.isClosed) throw new Error(`${this.name} was closed while ${name}() loaded`);
+    (this.functions as Map<string, NativeProgram>).set(name, p);
+    return p;
+  }
+
+  /** A loaded function by name (attached, or loaded with loadFunc). */
+  fn(name: string): NativeProgram {
+    this.assertOpen();
+    const p = this.functions.get(name);
+    if (p) return p;
+    throw new Error(
+      this.module.functions.includes(name)
+        ? `${this.name}: ${name}() is not loaded: \`await ${this.name}.loadFunc("${name}")\` loads it`
+        : `${this.name} has no function ${name}(); its functions are ${this.module.functions.join(", ") || "(none)"}`,
+    );
   }
 
   table(name: string): Table {

@@ -26,7 +26,16 @@ function codecFor(desc: unknown, size: number): Codec<unknown> {
 }
 
 /** Map types whose entries are not key/value data a Table can read. */
-const NOT_TABULAR = new Set(["perf_event_array", "ringbuf", "prog_array", "stack_trace"]);
+const NOT_TABULAR = new Set(["perf_event_array", "ringbuf", "stack_trace"]);
+
+/** Program arrays take a loaded function (its fd); reading one gives the program's id. */
+function progFd(map: BpfMap, value: unknown): number {
+  const fd = typeof value === "number" ? value : (value as { fd?: unknown } | null)?.fd;
+  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0)
+    throw new TypeError(`${map.name} is a BPF_PROG_ARRAY: set it to a loaded function (prog.fn("name") or await prog.loadFunc("name"))`);
+  if ((value as { closed?: boolean }).closed) throw new Error(`${map.name}: that function's program is closed`);
+  return fd;
+}
 
 export class Table<K = unknown, V = unknown> {
   readonly key: Codec<K>;
@@ -89,6 +98,11 @@ export class Table<K = unknown, V = unknown> {
   /** Per-CPU maps take one value (copied to every CPU) or one per CPU. */
   set(key: K, value: V | V[]): void {
     this.check();
+    if (this.map.type === "prog_array") {
+      const fd = Buffer.alloc(4);
+      fd.writeUInt32LE(progFd(this.map, value));
+      return this.map.update(this.key.encode(key), fd, 0);
+    }
     const buf = this.map.perCpu ? encodePerCpu(this.value, value, this.map.possibleCpus) : this.value.encode(value as V);
     this.map.update(this.key.encode(key), buf, 0);
   }
