@@ -38,6 +38,8 @@ interface BpfWatchOptions {
   /** For view "line": "rate" (default: what the values added per second), "total", or a histogram's percentile such as "p99". */
   metric?: string;
   histogram?: BpfHistogramOptions;
+  /** Views "table" and "histogram": each frame shows only what came since the last (read and cleared in one step). */
+  clear?: boolean;
   table?: { top?: number; sortBy?: string; ascending?: boolean; columns?: string[]; title?: string };
 }
 
@@ -55,6 +57,19 @@ interface BpfTable<K = unknown, V = unknown> {
   clear(): void;
   /** Every entry, read in batches. */
   entries(): [K, V][];
+  /**
+   * Every entry, read and removed in one step (BCC's items_lookup_and_delete_batch): a hash's counts
+   * land in exactly one read. Arrays are read, then zeroed (what comes between is lost).
+   */
+  entriesAndClear(): [K, V][];
+  /** BCC's name for entriesAndClear(). */
+  itemsLookupAndDeleteBatch(): [K, V][];
+  /** BPF_QUEUE / BPF_STACK: adds a value; \`evict\` pushes out the oldest when full. */
+  push(value: V, options?: { evict?: boolean }): void;
+  /** BPF_QUEUE / BPF_STACK: the next value (oldest for a queue, newest for a stack), removed; undefined when empty. */
+  pop(): V | undefined;
+  /** BPF_QUEUE / BPF_STACK: the next value, left in place. */
+  peek(): V | undefined;
   /**
    * Every entry as columns for analysis code: typed arrays that view the batched read's
    * memory (BigUint64Array for u64 keys and values, and so on). Per-CPU maps add
