@@ -192,7 +192,7 @@ export class Table<K = unknown, V = unknown> {
 
   private checkQueue(op: string): void {
     this.check();
-    if (!QUEUES.has(this.map.type)) throw new TypeError(`${this.name}.${op}(): ${this.name} is a ${this.map.type} map; push, pop and peek are for BPF_QUEUE and BPF_STACK maps`);
+    if (!QUEUES.has(this.map.type)) throw new TypeError(`${this.name}.${op}(): ${this.name} is a map of type ${this.map.type}; push, pop and peek are for BPF_QUEUE and BPF_STACK maps`);
   }
 
   /**

@@ -105,4 +105,49 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     expect(String(bad.reply.content.evalue)).toMatch(/clear is for the table and histogram views/);
     ok(await k.execute("takes.close()"));
   });
+
+  it("queue and stack maps push, pop and peek; an LPM trie finds the longest prefix; a map of maps switches inner tables", async () => {
+    copyFileSync("/bin/true", TAIL_BIN);
+    const OURS = "char c[16];\n  bpf_get_current_comm(&c, sizeof(c));\n" +
+      "  if (c[0] != 'h' || c[1] != 'e' || c[2] != 'l' || c[3] != 'l' || c[4] != 'o' || c[5] != 't' || c[6] != 'a' || c[7] != 'i' || c[8] != 'l' || c[9] != 0) return 0;\n";
+    ok(await k.execute(
+      "%%bpf shapes\nBPF_QUEUE(pids, u32, 64);\nBPF_STACK(lifo, u64, 4);\n" +
+        "struct key_v4 { u32 prefixlen; u8 addr[4]; };\nBPF_LPM_TRIE(routes, struct key_v4, u64, 16);\n" +
+        "BPF_ARRAY(ex1, u64, 1);\nBPF_ARRAY(ex2, u64, 1);\nBPF_HASH_OF_MAPS(outer, int, \"ex1\", 2);\n" +
+        "TRACEPOINT_PROBE(sched, sched_process_exec) {\n  " + OURS +
+        "  u32 pid = bpf_get_current_pid_tgid() >> 32;\n  pids.push(&pid, 0);\n" +
+        "  int zero = 0;\n  void *inner = outer.lookup(&zero);\n  if (!inner) return 0;\n" +
+        "  u64 *n = bpf_map_lookup_elem(inner, &zero);\n  if (n) __sync_fetch_and_add(n, 1);\n  return 0;\n}",
+      {}, 60_000));
+    const r = json(await k.execute(
+      `import { spawnSync } from "node:child_process";\nconst run = (n: number) => Array.from({ length: n }, () => spawnSync("${TAIL_BIN}").pid!);\n` +
+        `const m = shapes.maps;\n` +
+        `m.outer.set(0, m.ex1);\nconst first = run(3);\nconst innerId = m.outer.get(0);\nm.outer.set(0, m.ex2);\nconst second = run(2);\n` +
+        `const peeked = m.pids.peek();\nconst popped: number[] = [];\nfor (let v = m.pids.pop(); v !== undefined; v = m.pids.pop()) popped.push(v as number);\n` +
+        `for (const v of [1n, 2n, 3n]) m.lifo.push(v);\nconst top = m.lifo.peek();\nconst lifo = [m.lifo.pop(), m.lifo.pop(), m.lifo.pop(), m.lifo.pop()].map((x) => x === undefined ? null : Number(x));\n` +
+        `for (const v of [1n, 2n, 3n, 4n]) m.lifo.push(v);\nlet full = "";\ntry { m.lifo.push(5n); } catch (e) { full = (e as Error).message; }\nm.lifo.push(6n, { evict: true });\n` +
+        `m.routes.set({ prefixlen: 8, addr: [10, 0, 0, 0] }, 8n);\nm.routes.set({ prefixlen: 16, addr: [10, 1, 0, 0] }, 16n);\nm.routes.set({ prefixlen: 24, addr: [10, 1, 2, 0] }, 24n);\n` +
+        `const at = (a: number[]) => { const v = m.routes.get({ prefixlen: 32, addr: a }); return v === undefined ? null : Number(v); };\n` +
+        `let notQueue = "";\ntry { m.ex1.push(1n); } catch (e) { notQueue = (e as Error).message; }\n` +
+        `JSON.stringify({ first, second, popped, peeked, empty: m.pids.pop() ?? null, top: Number(top), lifo, full, newest: Number(m.lifo.peek()),\n` +
+        `  routes: [at([10, 1, 2, 3]), at([10, 1, 9, 9]), at([10, 7, 7, 7]), at([11, 0, 0, 0])], routeCount: m.routes.entries().length,\n` +
+        `  ex1: Number(m.ex1.get(0)), ex2: Number(m.ex2.get(0)), innerId: typeof innerId, notQueue })`,
+      {}, 30_000));
+    console.log(`shapes: ${JSON.stringify(r)}`);
+    expect(r.popped).toEqual([...r.first, ...r.second]);
+    expect(r.peeked).toBe(r.first[0]);
+    expect(r.empty).toBe(null);
+    expect(r.top).toBe(3);
+    expect(r.lifo).toEqual([3, 2, 1, null]);
+    expect(r.full).toMatch(/E2BIG|full|argument list/i);
+    expect(r.newest).toBe(6);
+    expect(r.routes).toEqual([24, 16, 8, null]);
+    expect(r.routeCount).toBe(3);
+    expect([r.ex1, r.ex2]).toEqual([3, 2]);
+    expect(r.innerId).toBe("number");
+    expect(r.notQueue).toMatch(/map of type array; push, pop and peek are for BPF_QUEUE and BPF_STACK/);
+    const bad = await k.execute(`shapes.maps.outer.set(1, 7 as any); shapes.maps.outer.set(1, "x" as any)`);
+    expect(String(bad.reply.content.evalue)).toMatch(/map of maps: set it to a table|EBADF|EINVAL/);
+    ok(await k.execute("shapes.close()"));
+  });
 });
