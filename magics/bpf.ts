@@ -12,6 +12,7 @@ import { blockSpec } from "./spec/block.js";
 import { loadProgram } from "./load.js";
 import { bind, track } from "./programs.js";
 import type { Program } from "./program.js";
+import { ksym, ksymname, sym, type SymOptions } from "./symbolize.js";
 
 export interface BpfOptions {
   text: string;
@@ -23,6 +24,21 @@ export interface BpfOptions {
 export class BPF {
   private constructor() {
     throw new Error("use `await BPF.load({ text })`: loading is asynchronous, and a constructor cannot wait for it");
+  }
+
+  /** The kernel symbol covering addr ("[unknown]" if none), as BCC's BPF.ksym. */
+  static ksym(addr: bigint | number, opts?: SymOptions): string {
+    return ksym(addr, opts);
+  }
+
+  /** A kernel symbol's address (undefined if none), as BCC's BPF.ksymname. */
+  static ksymname(name: string): bigint | undefined {
+    return ksymname(name);
+  }
+
+  /** The symbol covering addr in process pid, as BCC's BPF.sym (pid < 0: the kernel). */
+  static sym(addr: bigint | number, pid: number, opts?: SymOptions): string {
+    return sym(addr, pid, opts);
   }
 
   static async load(options: BpfOptions | string): Promise<Program> {

@@ -70,6 +70,13 @@ interface BpfTable<K = unknown, V = unknown> {
   pop(): V | undefined;
   /** BPF_QUEUE / BPF_STACK: the next value, left in place. */
   peek(): V | undefined;
+  /** BPF_STACK_TRACE: one stack's addresses, innermost first (BCC's stack_traces.walk(id)). */
+  walk(stackId: number): bigint[];
+  /**
+   * BPF_STACK_TRACE: one stack's frames, innermost first, e.g. from an event's stack id:
+   * \`stack_traces.frames(ev.kernel_stack_id)\`, \`stack_traces.frames(ev.user_stack_id, { pid: ev.pid })\`.
+   */
+  frames(stackId: number, options?: { pid?: number; module?: boolean; offset?: boolean }): string[];
   /**
    * Every entry as columns for analysis code: typed arrays that view the batched read's
    * memory (BigUint64Array for u64 keys and values, and so on). Per-CPU maps add
@@ -180,5 +187,11 @@ interface BpfLoadOptions {
 /** BPF programs from TypeScript text: \`const p = await BPF.load({ text: "..." })\`. */
 declare const BPF: {
   load(options: BpfLoadOptions | string): Promise<BpfProgram>;
+  /** BCC's BPF.ksym: the kernel symbol covering addr, "[unknown]" if none; module/offset append " [module]" and "+0x..". */
+  ksym(addr: bigint | number, options?: { module?: boolean; offset?: boolean }): string;
+  /** BCC's BPF.ksymname: a kernel symbol's address, undefined if none. */
+  ksymname(name: string): bigint | undefined;
+  /** BCC's BPF.sym: the symbol covering addr in process pid (pid < 0: the kernel), "[unknown]" if none. */
+  sym(addr: bigint | number, pid: number, options?: { module?: boolean; offset?: boolean }): string;
 };
 `;

@@ -12,6 +12,7 @@ import { heatMapView, lineView } from "./watch-views.js";
 import type { CellIO, DisplayData } from "../kernel/plugin.js";
 import { Histogram, histogramFromEntries, type HistogramOptions } from "./histogram.js";
 import { watch, type WatchOptions } from "./watch.js";
+import { stackFrames, walkStack, type SymOptions } from "./symbolize.js";
 
 function codecFor(desc: unknown, size: number): Codec<unknown> {
   if (desc !== undefined && desc !== null) {
@@ -188,6 +189,26 @@ export class Table<K = unknown, V = unknown> {
     this.checkQueue("peek");
     const v = this.map.peek();
     return v === undefined ? undefined : this.value.decode(v, 0);
+  }
+
+  /** BPF_STACK_TRACE maps: one stack's addresses, innermost first (BCC's stack_traces.walk(id)). */
+  walk(stackId: number): bigint[] {
+    this.checkStacks("walk");
+    return walkStack(this.map, stackId);
+  }
+
+  /**
+   * BPF_STACK_TRACE maps: one stack's frames, innermost first, from a stack id
+   * an event or a key carries: kernel symbols, or a user stack's with `pid`.
+   */
+  frames(stackId: number, options: SymOptions & { pid?: number } = {}): string[] {
+    this.checkStacks("frames");
+    return stackFrames(this.map, stackId, options);
+  }
+
+  private checkStacks(op: string): void {
+    if (this.detached) throw new Error(`${this.name}: its program was closed (detached); run its %%bpf cell again`);
+    if (this.map.type !== "stack_trace") throw new TypeError(`${this.name}.${op}(): ${this.name} is a map of type ${this.map.type}; ${op}() is for BPF_STACK_TRACE maps`);
   }
 
   private checkQueue(op: string): void {

@@ -150,4 +150,40 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     expect(String(bad.reply.content.evalue)).toMatch(/map of maps: set it to a table|EBADF|EINVAL/);
     ok(await k.execute("shapes.close()"));
   });
+
+  it("symbols from cells: ksym, ksymname, sym, and an event's stack ids as frames", async () => {
+    ok(await k.execute(
+      "const stk = await BPF.load({ name: \"stk\", cflags: [`-DTARGET=${process.pid}`], text: `\n" +
+        "struct ev_t { u32 pid; int kernel_stack_id; int user_stack_id; };\nBPF_STACK_TRACE(stack_traces, 256);\nBPF_PERF_OUTPUT(events);\n" +
+        "TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {\n  u32 pid = bpf_get_current_pid_tgid() >> 32;\n  if (pid != TARGET) return 0;\n" +
+        "  struct ev_t e = { .pid = pid };\n  e.kernel_stack_id = stack_traces.get_stackid(args, 0);\n" +
+        "  e.user_stack_id = stack_traces.get_stackid(args, BPF_F_USER_STACK);\n  events.perf_submit(args, &e, sizeof(e));\n  return 0;\n}` });\n\"loaded\"",
+      {}, 60_000));
+    const r = json(await k.execute(
+      `const s = stk.events<{ pid: number; kernel_stack_id: number; user_stack_id: number }>("events", { for: 5000, limit: 1 });\n` +
+        `setTimeout(() => void process.ppid, 100);\nconst [ev] = await s.collect();\nconst st = stk.maps.stack_traces;\n` +
+        `const kernel = st.frames(ev.kernel_stack_id);\nconst user = st.frames(ev.user_stack_id, { pid: ev.pid, module: true });\n` +
+        `const addrs = st.walk(ev.kernel_stack_id);\nconst uaddrs = st.walk(ev.user_stack_id);\nconst entry = BPF.ksymname("do_syscall_64");\n` +
+        `JSON.stringify({ id: ev.kernel_stack_id, kernel, user, same: addrs.map((a) => BPF.ksym(a)).join() === kernel.join(),\n` +
+        `  withOffset: BPF.ksym(addrs[0], { offset: true, module: true }), entry: entry !== undefined && BPF.ksym(entry) === "do_syscall_64",\n` +
+        `  entryPlus: entry === undefined ? "" : BPF.ksym(entry + 3n, { offset: true }), none: BPF.ksymname("no_such_symbol_xyz") ?? null,\n` +
+        `  userSym: uaddrs.length ? BPF.sym(uaddrs[0], ev.pid, { module: true }) : "", bad: st.frames(-14).length, kernelBySym: BPF.sym(addrs[0], -1) })`,
+      {}, 30_000));
+    console.log(`stacks from an event: ${JSON.stringify(r)}`);
+    expect(r.kernel.length).toBeGreaterThan(1);
+    expect(r.kernel.join(" ")).toMatch(/do_syscall_64|entry_SYSCALL_64|x64_sys_call/);
+    expect(r.same).toBe(true);
+    expect(r.withOffset).toMatch(/^\w+\+0x[0-9a-f]+ \[kernel\]$/);
+    expect(r.entry).toBe(true);
+    expect(r.entryPlus).toBe("do_syscall_64+0x3");
+    expect(r.none).toBe(null);
+    expect(r.user.length).toBeGreaterThan(0);
+    expect(r.user[0]).toMatch(/\[(libc\.so\.6|node)\]/);
+    expect(r.userSym).toBe(r.user[0]);
+    expect(r.bad).toBe(0);
+    expect(r.kernelBySym).toBe(r.kernel[0]);
+    const bad = await k.execute(`stk.maps.events.frames(1)`);
+    expect(String(bad.reply.content.evalue)).toMatch(/frames\(\) is for BPF_STACK_TRACE maps/);
+    ok(await k.execute("stk.close()"));
+  });
 });
