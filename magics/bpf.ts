@@ -12,12 +12,14 @@ import { blockSpec } from "./spec/block.js";
 import { loadProgram } from "./load.js";
 import { bind, track } from "./programs.js";
 import type { Program } from "./program.js";
+import { attachSpecOf, type AttachOptions } from "./attach-options.js";
 import { ksym, ksymname, sym, type SymOptions } from "./symbolize.js";
 
 export interface BpfOptions {
   text: string;
   cflags?: string[];
-  attach?: boolean | string;
+  /** false: load only; hooks typed as prog.attach() takes them; or %%bpf header options as text. */
+  attach?: boolean | string | AttachOptions[];
   name?: string;
 }
 
@@ -45,6 +47,8 @@ export class BPF {
     const o = typeof options === "string" ? { text: options } : options;
     const header = [o.name ?? "", typeof o.attach === "string" ? o.attach : "", o.attach === false ? "--no-attach" : ""].join(" ");
     const spec = blockSpec(header, o.text);
+    // Typed hooks go into the spec as they are, not through header text.
+    if (Array.isArray(o.attach)) spec.attach.push(...o.attach.map((a) => ({ ...attachSpecOf(a), origin: "option" as const })));
     spec.cflags.push(...(o.cflags ?? []));
     const program = await loadProgram(spec, { body: o.text, headerLine: 0 });
     if (o.name) bind(o.name, program);

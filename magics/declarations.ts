@@ -144,6 +144,37 @@ interface BpfStacks {
   folded(): string;
 }
 
+/** A hook for prog.attach() and BPF.load's attach: one hook key and the function to attach. */
+type BpfAttachOptions = { fn: string } & (
+  | { tracepoint: string }
+  | { rawTracepoint: string }
+  | { kprobe: string; ret?: boolean }
+  | { uprobe: { binary: string; symbol: string | number; pid?: number }; ret?: boolean }
+  | {
+      perfEvent: {
+        /** "cpu-clock", "task-clock", "page-faults", "context-switches", "cpu-migrations", "cycles", "instructions", "cache-misses", "branch-misses", ... or { type, config }. */
+        event: string | { type: number; config: number };
+        freq?: number;
+        period?: number;
+        pid?: number;
+        cpu?: number;
+      };
+    }
+  | { xdp: string }
+  | { tc: { iface: string; direction?: "ingress" | "egress" } }
+  | { socket: string }
+);
+
+/** One hook attached by prog.attach(). */
+interface BpfHookHandle {
+  readonly fn: string;
+  /** As the program's summary names it, e.g. "tracepoint sched:sched_switch". */
+  readonly hook: string;
+  readonly attached: boolean;
+  /** Idempotent; the program's close() detaches whatever is still attached. */
+  detach(): void;
+}
+
 /** A loaded BPF program: a %%bpf block's NAME or what BPF.load returns. */
 interface BpfProgram<M = Record<string, BpfTable>, E = Record<string, unknown>> {
   readonly name: string;
@@ -168,6 +199,12 @@ interface BpfProgram<M = Record<string, BpfTable>, E = Record<string, unknown>> 
   loadFunc(name: string, type?: string): Promise<BpfFunction>;
   /** A loaded function by name (attached, or loaded with loadFunc). */
   fn(name: string): BpfFunction;
+  /**
+   * Attaches one function to one hook: \`await prog.attach({ tracepoint: "sched:sched_switch", fn: "on_switch" })\`,
+   * \`{ uprobe: { binary, symbol }, fn }\`, \`{ perfEvent: { event: "cpu-clock", freq: 99 }, fn }\`. The function is
+   * loaded as the hook's program type if it is not yet; the handle's detach() undoes this one hook.
+   */
+  attach(options: BpfAttachOptions): Promise<BpfHookHandle>;
   /** Streams bpf_trace_printk output into the cell; resolves with the line count. */
   tracePrint(options?: { for?: number }): Promise<number>;
   /** Detaches and frees everything; idempotent. */
@@ -178,8 +215,8 @@ interface BpfLoadOptions {
   /** BCC C text. */
   text: string;
   cflags?: string[];
-  /** false: load only; a string: %%bpf header options ("--uprobe /bin/x:main=f"). */
-  attach?: boolean | string;
+  /** false: load only; typed hooks (as prog.attach takes them); or a string of %%bpf header options ("--uprobe /bin/x:main=f"). */
+  attach?: boolean | string | BpfAttachOptions[];
   /** Replaces the earlier program of this name, as re-running %%bpf NAME does. */
   name?: string;
 }

@@ -16,12 +16,24 @@ import type { NativeApi } from "./native-api.js";
 import { Table } from "./table.js";
 import { findCountsTable, readStacks, type Stacks, type StacksOptions } from "./stacks.js";
 import { tracePipe, type TracePipeOptions } from "./trace-pipe.js";
+import { attachSpecOf, type AttachOptions } from "./attach-options.js";
+import { attachError, attachOne } from "./load.js";
 
 export interface AttachedHook {
   fn: string;
   spec: AttachSpec;
-  origin: "option" | "convention";
+  origin: "option" | "convention" | "attach()";
   attachment: Attachment;
+}
+
+/** One hook attached from TypeScript (prog.attach): detach() undoes it alone. */
+export interface HookHandle {
+  readonly fn: string;
+  /** The hook as the summary names it, e.g. "tracepoint sched:sched_switch". */
+  readonly hook: string;
+  readonly attached: boolean;
+  /** Idempotent; the program's close() detaches what is still attached. */
+  detach(): void;
 }
 
 export interface MapInfo {
@@ -41,6 +53,8 @@ export class Program {
   private tables = new Map<string, Table>();
   private streams = new Set<EventStream>();
   private isClosed = false;
+  /** Hooks attached since load by attach(), until detached. */
+  private added: AttachedHook[] = [];
   /** The loaded functions' tags and when the program was made, for views' metadata. */
   readonly origin: ProgramOrigin;
 
@@ -99,6 +113,51 @@ export class Program {
     if (this.isClosed) throw new Error(`${this.name} was closed while ${name}() loaded`);
     (this.functions as Map<string, NativeProgram>).set(name, p);
     return p;
+  }
+
+  /**
+   * Attaches one function of the program to one hook, typed:
+   * `await prog.attach({ tracepoint: "sched:sched_switch", fn: "on_switch" })`,
+   * `{ uprobe: { binary, symbol }, fn }`, `{ perfEvent: { event: "cpu-clock", freq: 99 }, fn }`.
+   * The function is loaded as the hook's program type if it is not yet.
+   */
+  async attach(options: AttachOptions): Promise<HookHandle> {
+    this.assertOpen();
+    const spec = attachSpecOf(options);
+    if (!this.module.functions.includes(spec.fn))
+      throw new Error(`${this.name} has no function ${spec.fn}(); its functions are ${this.module.functions.join(", ") || "(none)"}`);
+    const kind = progKind(spec) as ProgType;
+    const have = this.functions.get(spec.fn);
+    if (have && have.type !== kind)
+      throw new Error(`${this.name}: ${spec.fn}() is loaded as a ${have.type} program; ${describeAttach(spec)} needs a ${kind} program`);
+    const p = have ?? (await this.loadFunc(spec.fn, kind));
+    this.assertOpen();
+    let attachment: Attachment;
+    try {
+      attachment = attachOne(p, spec);
+    } catch (e) {
+      throw attachError(spec, e);
+    }
+    const hook: AttachedHook = { fn: spec.fn, spec, origin: "attach()", attachment };
+    this.added.push(hook);
+    const detach = () => {
+      this.added = this.added.filter((h) => h !== hook);
+      attachment.close();
+    };
+    return {
+      fn: spec.fn,
+      hook: describeAttach(spec),
+      get attached() {
+        return !attachment.closed;
+      },
+      detach,
+      toString: () => `${spec.fn}() on ${describeAttach(spec)}${attachment.closed ? " (detached)" : ""}`,
+    } as HookHandle;
+  }
+
+  /** Every hook attached now: the block's and those of attach() not yet detached. */
+  get hooks(): readonly AttachedHook[] {
+    return [...this.attached, ...this.added.filter((h) => !h.attachment.closed)];
   }
 
   /** A loaded function by name (attached, or loaded with loadFunc). */
@@ -207,6 +266,8 @@ export class Program {
     this.isClosed = true;
     for (const s of this.streams) s.close();
     for (const t of this.tables.values()) t.markClosed();
+    // A re-run starts from the block's own hooks: those attach() added go.
+    for (const h of this.added) h.attachment.close();
     for (const name of this.module.mapNames) {
       const map = this.module.map(name);
       // Event maps hold the readers' perf fds (gone with the streams); the
@@ -234,7 +295,7 @@ export class Program {
     this.isClosed = true;
     for (const s of this.streams) s.close();
     for (const t of this.tables.values()) t.markClosed();
-    for (const a of this.attached) {
+    for (const a of [...this.attached, ...this.added]) {
       try {
         a.attachment.close();
       } catch {
@@ -249,10 +310,10 @@ export class Program {
   }
 
   summary(): DisplayData {
-    const hooks = this.attached.map((a) => ({
+    const hooks = this.hooks.map((a) => ({
       function: a.fn,
       hook: describeAttach(a.spec),
-      by: a.origin === "convention" ? "naming convention" : "option",
+      by: a.origin === "convention" ? "naming convention" : a.origin,
     }));
     const loaded = [...this.functions.entries()].map(([fn, p]) => ({ function: fn, type: p.type, id: p.id, tag: p.tag }));
     const a = records(hooks.length ? hooks : [], {
@@ -275,6 +336,6 @@ export class Program {
   }
 
   toString(): string {
-    return `Program ${this.name} (${this.closed ? "closed" : `${this.attached.length} attached`})`;
+    return `Program ${this.name} (${this.closed ? "closed" : `${this.hooks.length} attached`})`;
   }
 }

@@ -29,6 +29,10 @@ export type AttachSpec =
       config: number;
       sampleFreq?: number;
       samplePeriod?: number;
+      /** One process on every CPU (default every process). */
+      pid?: number;
+      /** One CPU (default every online CPU). */
+      cpu?: number;
     }
   | { hook: "xdp"; fn: string; iface: string }
   | { hook: "tc"; fn: string; iface: string; direction: "ingress" | "egress" }
@@ -87,7 +91,8 @@ export function describeAttach(a: AttachSpec): string {
     case "uprobe":
       return `${a.ret ? "uretprobe" : "uprobe"} ${a.binary}:${a.symbol}${a.pid !== undefined ? ` pid ${a.pid}` : ""}`;
     case "perf_event":
-      return `perf event ${a.event} ${a.sampleFreq !== undefined ? `@${a.sampleFreq} Hz` : `every ${a.samplePeriod}`}`;
+      return `perf event ${a.event} ${a.sampleFreq !== undefined ? `@${a.sampleFreq} Hz` : `every ${a.samplePeriod}`}` +
+        (a.pid !== undefined ? ` pid ${a.pid}` : "") + (a.cpu !== undefined ? ` cpu ${a.cpu}` : "");
     case "xdp":
       return `xdp ${a.iface}`;
     case "tc":

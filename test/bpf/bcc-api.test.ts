@@ -186,4 +186,80 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     expect(String(bad.reply.content.evalue)).toMatch(/frames\(\) is for BPF_STACK_TRACE maps/);
     ok(await k.execute("stk.close()"));
   });
+
+  it("perf events take pid and cpu; a hardware event this machine lacks says so", async () => {
+    const cpu = json(await k.execute(
+      "%%bpf oncpu --perf-event cpu-clock=on_tick,cpu=0 --freq 997\nBPF_HASH(cpus, u32, u64);\n" +
+        "int on_tick(struct bpf_perf_event_data *ctx) { u32 c = bpf_get_smp_processor_id(); cpus.increment(c); return 0; }",
+      {}, 60_000).then(async (x) => {
+        ok(x);
+        expect(text(x)).toMatch(/perf event cpu-clock @997 Hz cpu 0/);
+        return k.execute(`await sleep(300);\nJSON.stringify(oncpu.maps.cpus.entries().map(([c, n]) => [c, Number(n)]))`, {}, 30_000);
+      }));
+    console.log(`cpu-clock on cpu 0: ${JSON.stringify(cpu)}`);
+    expect(cpu.length).toBe(1);
+    expect(cpu[0][0]).toBe(0);
+    expect(cpu[0][1]).toBeGreaterThan(10);
+    ok(await k.execute("oncpu.close()"));
+    // One process, by typed hook: only its samples, whatever CPU it runs on.
+    const byPid = json(await k.execute(
+      `import { spawn } from "node:child_process";\nconst spin = spawn("/bin/sh", ["-c", "while :; do :; done"], { stdio: "ignore" });\n` +
+        `const onpid = await BPF.load({ name: "onpid", attach: [{ perfEvent: { event: "task-clock", period: 1_000_000, pid: spin.pid! }, fn: "on_tick" }], text: \`\n` +
+        `BPF_HASH(pids, u32, u64);\nint on_tick(struct bpf_perf_event_data *ctx) { u32 p = bpf_get_current_pid_tgid() >> 32; pids.increment(p); return 0; }\` });\n` +
+        `await sleep(300);\nspin.kill();\nJSON.stringify({ spin: spin.pid, pids: onpid.maps.pids.entries().map(([p, n]) => [p, Number(n)]) })`,
+      {}, 60_000));
+    console.log(`task-clock of one process: ${JSON.stringify(byPid)}`);
+    expect(byPid.pids.length).toBe(1);
+    expect(byPid.pids[0][0]).toBe(byPid.spin);
+    expect(byPid.pids[0][1]).toBeGreaterThan(10);
+    ok(await k.execute("onpid.close()"));
+    const hw = await k.execute("%%bpf hw --perf-event cycles=on_cycle\nint on_cycle(struct bpf_perf_event_data *ctx) { return 0; }", {}, 60_000);
+    if (hw.reply.content.status === "ok") {
+      console.log("this machine has hardware counters: the unsupported-event path is not exercised");
+      ok(await k.execute("hw.close()"));
+    } else {
+      const tb = stripAnsi((hw.reply.content.traceback ?? []).join("\n"));
+      console.log(`cycles: ${tb}`);
+      expect(String(hw.reply.content.evalue)).toMatch(/cannot attach on_cycle\(\) to perf event cycles @99 Hz: .*\((ENOENT|EOPNOTSUPP|ENODEV)\)/);
+      expect(tb).toMatch(/no hardware counter for cycles .* use a software event such as cpu-clock/);
+    }
+    const badOpt = await k.execute("%%bpf hw2 --perf-event cpu-clock=f,core=1\nint f(void *ctx) { return 0; }");
+    expect(String(badOpt.reply.content.evalue)).toMatch(/unknown perf event option 'core=1' \(pid=N, cpu=N\)/);
+  });
+
+  it("attaches and detaches one hook from TypeScript with a typed API", async () => {
+    ok(await k.execute(
+      "%%bpf sw --no-attach\nBPF_ARRAY(n, u64, 1);\nint on_switch(void *ctx) { int z = 0; n.increment(z); return 0; }", {}, 60_000));
+    const r = json(await k.execute(
+      `const h = await sw.attach({ tracepoint: "sched:sched_switch", fn: "on_switch" });\nawait sleep(200);\n` +
+        `const during = Number(sw.maps.n.get(0));\nconst summary = String(sw);\nconst hooks = sw.hooks.map((x) => x.origin);\n` +
+        `h.detach(); h.detach();\nconst after = Number(sw.maps.n.get(0));\nawait sleep(200);\n` +
+        `JSON.stringify({ hook: h.hook, during, after, later: Number(sw.maps.n.get(0)), attached: h.attached, summary, hooks, now: String(sw) })`,
+      {}, 30_000));
+    console.log(`typed attach: ${JSON.stringify(r)}`);
+    expect(r.hook).toBe("tracepoint sched:sched_switch");
+    expect(r.during).toBeGreaterThan(0);
+    expect(r.later).toBe(r.after);
+    expect(r.attached).toBe(false);
+    expect(r.hooks).toEqual(["attach()"]);
+    expect(r.summary).toMatch(/1 attached/);
+    expect(r.now).toMatch(/0 attached/);
+    // the summary lists a live one; close() detaches what is still attached
+    const again = text(ok(await k.execute(`await sw.attach({ tracepoint: "sched:sched_switch", fn: "on_switch" });\nsw`)));
+    expect(again).toMatch(/on_switch[\s\S]*tracepoint sched:sched_switch[\s\S]*attach\(\)/);
+    const e1 = await k.execute(`await sw.attach({ tracepoint: "nope", fn: "on_switch" })`);
+    expect(String(e1.reply.content.evalue)).toMatch(/tracepoint 'nope' is not CATEGORY:EVENT/);
+    const e2 = await k.execute(`await sw.attach({ fn: "on_switch" } as any)`);
+    expect(String(e2.reply.content.evalue)).toMatch(/name the hook: one of tracepoint, rawTracepoint/);
+    const e3 = await k.execute(`await sw.attach({ rawTracepoint: "sys_enter", fn: "on_switch" })`);
+    expect(String(e3.reply.content.evalue)).toMatch(/loaded as a tracepoint program; raw tracepoint sys_enter needs a raw_tracepoint program/);
+    const e4 = await k.execute(`await sw.attach({ tracepoint: "sched:no_such_event", fn: "on_switch" })`);
+    expect(String(e4.reply.content.evalue)).toMatch(/cannot attach on_switch\(\) to tracepoint sched:no_such_event/);
+    const ids = json(await k.execute(`JSON.stringify(sw.ids)`));
+    ok(await k.execute("sw.close()"));
+    const { loadedProgramIds } = await import("./context.js");
+    const end = Date.now() + 5000;
+    while (ids.some((id: number) => loadedProgramIds().includes(id)) && Date.now() < end) await new Promise((res) => setTimeout(res, 100));
+    expect(ids.filter((id: number) => loadedProgramIds().includes(id))).toEqual([]);
+  });
 });
