@@ -58,8 +58,8 @@ interface BpfTable<K = unknown, V = unknown> {
   /** Every entry, read in batches. */
   entries(): [K, V][];
   /**
-   * Every entry, read and removed in one step (BCC's items_lookup_and_delete_batch): a hash's counts
-   * land in exactly one read. Arrays are read, then zeroed (what comes between is lost).
+   * Every entry, read and removed in one step (BCC's items_lookup_and_delete_batch): no count is read
+   * twice; an increment in flight at that instant may be lost. Arrays are read, then zeroed (what comes between is lost).
    */
   entriesAndClear(): [K, V][];
   /** BCC's name for entriesAndClear(). */
@@ -171,8 +171,8 @@ interface BpfHookHandle {
   /** As the program's summary names it, e.g. "tracepoint sched:sched_switch". */
   readonly hook: string;
   readonly attached: boolean;
-  /** Idempotent; the program's close() detaches whatever is still attached. */
-  detach(): void;
+  /** Idempotent; resolves once the kernel has finished detaching (events may arrive until then). close() detaches whatever is still attached. */
+  detach(): Promise<void>;
 }
 
 /** A loaded BPF program: a %%bpf block's NAME or what BPF.load returns. */

@@ -32,8 +32,12 @@ export interface HookHandle {
   /** The hook as the summary names it, e.g. "tracepoint sched:sched_switch". */
   readonly hook: string;
   readonly attached: boolean;
-  /** Idempotent; the program's close() detaches what is still attached. */
-  detach(): void;
+  /**
+   * Idempotent; resolves once the kernel has finished detaching (the hook
+   * detaches on a background thread; events may arrive until then). The
+   * program's close() detaches what is still attached.
+   */
+  detach(): Promise<void>;
 }
 
 export interface MapInfo {
@@ -143,6 +147,7 @@ export class Program {
     const detach = () => {
       this.added = this.added.filter((h) => h !== hook);
       attachment.close();
+      return attachment.settled;
     };
     return {
       fn: spec.fn,

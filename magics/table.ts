@@ -150,10 +150,12 @@ export class Table<K = unknown, V = unknown> {
 
   /**
    * Every entry, read and removed in one step: BCC's items_lookup_and_delete_batch().
-   * Hashes use BPF_MAP_LOOKUP_AND_DELETE_BATCH (else lookup-and-delete key by key),
-   * so a count a program adds lands in this read or the next, never both or
-   * neither. Arrays cannot delete slots: they are read, then zeroed, and what is
-   * added between the two is lost.
+   * Hashes use BPF_MAP_LOOKUP_AND_DELETE_BATCH (else lookup-and-delete key by key):
+   * each entry is copied and unlinked in one step, so no count is read twice and
+   * none added by a map update is lost between a read and a clear. An increment
+   * a program is making through a pointer it looked up just before is not under
+   * the kernel's lock and can still be lost (a few in 10^5 under load). Arrays
+   * cannot delete slots: they are read, then zeroed; what comes between is lost.
    */
   entriesAndClear(): [K, V][] {
     this.check();

@@ -73,7 +73,7 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     ok(await k.execute("hello_tail.close()"));
   });
 
-  it("read-and-clear: every event lands in exactly one read while the workload runs", async () => {
+  it("read-and-clear: no event is read twice and almost none is lost while the workload runs", async () => {
     copyFileSync("/bin/dd", DD_BIN);
     ok(await k.execute(
       "%%bpf takes\nBPF_HASH(per_cpu, u32, u64, 64);\n" +
@@ -93,8 +93,22 @@ describe.skipIf(!built)("BCC's API from cells", () => {
       {}, 120_000));
     console.log(`read-and-clear: ${JSON.stringify(r)} (dd made ${N} one-byte reads)`);
     expect(r.nonEmpty).toBeGreaterThan(2);
-    expect(r.sum).toBe(N);
+    // Never counted twice. The kernel copies and unlinks each entry in one step
+    // under the bucket's lock, but an increment a program makes through a pointer
+    // it looked up just before is not under that lock: such an in-flight add is
+    // lost (a handful in 10^5 here, where a read then a clear loses many more).
+    expect(r.sum).toBeLessThanOrEqual(N);
+    expect(N - r.sum).toBeLessThanOrEqual(N / 1000);
     expect(r.left).toBe(0);
+    // The same workload read, then cleared, in two steps: for comparison.
+    const naive = json(await k.execute(
+      `const dd2 = spawn("${DD_BIN}", ["if=/dev/zero", "of=/dev/null", "bs=1", "count=${N}"], { stdio: "ignore" });\n` +
+        `let going = true; const done2 = new Promise((res) => dd2.on("exit", res)); void done2.then(() => { going = false; });\nlet sum2 = 0n;\n` +
+        `while (going) { await sleep(5); for (const [, v] of takes.maps.per_cpu.entries()) sum2 += v as bigint; takes.maps.per_cpu.clear(); }\n` +
+        `for (const [, v] of takes.maps.per_cpu.entriesAndClear()) sum2 += v as bigint;\nJSON.stringify({ sum: Number(sum2) })`,
+      {}, 120_000));
+    console.log(`read, then clear: ${naive.sum} of ${N}; read-and-clear: ${r.sum} of ${N}`);
+    expect(naive.sum).toBeLessThanOrEqual(N);
     // watch's per-interval view reads with the same call
     const w = json(await k.execute(
       `takes.maps.per_cpu.set(0, 5n);\nconst frames = await takes.maps.per_cpu.watch({ every: 100, for: 250, clear: true });\n` +
@@ -233,7 +247,7 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     const r = json(await k.execute(
       `const h = await sw.attach({ tracepoint: "sched:sched_switch", fn: "on_switch" });\nawait sleep(200);\n` +
         `const during = Number(sw.maps.n.get(0));\nconst summary = String(sw);\nconst hooks = sw.hooks.map((x) => x.origin);\n` +
-        `h.detach(); h.detach();\nconst after = Number(sw.maps.n.get(0));\nawait sleep(200);\n` +
+        `await h.detach(); await h.detach();\nconst after = Number(sw.maps.n.get(0));\nawait sleep(200);\n` +
         `JSON.stringify({ hook: h.hook, during, after, later: Number(sw.maps.n.get(0)), attached: h.attached, summary, hooks, now: String(sw) })`,
       {}, 30_000));
     console.log(`typed attach: ${JSON.stringify(r)}`);
