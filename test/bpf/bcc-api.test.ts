@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFileSync, existsSync } from "node:fs";
 import { CLI, KernelClient, type Execution } from "../support/kernel-client.js";
 import { stripAnsi } from "../../magics/diagnostics/ansi.js";
+import { loadedProgramIds } from "./context.js";
 
 const built = existsSync(CLI);
 if (!built) console.log(`skipping BCC API tests: ${CLI} is not built (npx tsc -p tsconfig.json)`);
@@ -26,6 +27,17 @@ const json = (x: Execution) => {
 
 // A command only these tests run: its comm is what the programs filter on.
 const TAIL_BIN = "/tmp/hellotail";
+
+/** Whether every program id has left the kernel within ms (closes finish in the background). */
+async function gone(ids: number[], ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const now = loadedProgramIds();
+    if (ids.every((id) => !now.includes(id))) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const DD_BIN = "/tmp/ddwork";
 
 describe.skipIf(!built)("BCC's API from cells", () => {
@@ -70,7 +82,10 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     expect(r.counts).toEqual([r.even, r.odd]);
     const summary = text(ok(await k.execute("hello_tail")));
     expect(summary).toMatch(/do_odd/);
+    // The targets belong to the program: its close frees them.
+    const ids = json(await k.execute("JSON.stringify(hello_tail.ids)"));
     ok(await k.execute("hello_tail.close()"));
+    expect(await gone(ids)).toBe(true);
   });
 
   it("read-and-clear: no event is read twice and almost none is lost while the workload runs", async () => {
@@ -145,7 +160,9 @@ describe.skipIf(!built)("BCC's API from cells", () => {
         `let notQueue = "";\ntry { m.ex1.push(1n); } catch (e) { notQueue = (e as Error).message; }\n` +
         `JSON.stringify({ first, second, popped, peeked, empty: m.pids.pop() ?? null, top: Number(top), lifo, full, newest: Number(m.lifo.peek()),\n` +
         `  routes: [at([10, 1, 2, 3]), at([10, 1, 9, 9]), at([10, 7, 7, 7]), at([11, 0, 0, 0])], routeCount: m.routes.entries().length,\n` +
-        `  ex1: Number(m.ex1.get(0)), ex2: Number(m.ex2.get(0)), innerId: typeof innerId, notQueue })`,
+        `  ex1: Number(m.ex1.get(0)), ex2: Number(m.ex2.get(0)), innerId: typeof innerId, notQueue,\n` +
+        `  takenRoutes: m.routes.entriesAndClear().length, routesLeft: m.routes.entries().length,\n` +
+        `  takenArray: m.ex1.entriesAndClear().map(([k, v]) => [k, Number(v)]), arrayAfter: Number(m.ex1.get(0)) })`,
       {}, 30_000));
     console.log(`shapes: ${JSON.stringify(r)}`);
     expect(r.popped).toEqual([...r.first, ...r.second]);
@@ -159,6 +176,10 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     expect(r.routeCount).toBe(3);
     expect([r.ex1, r.ex2]).toEqual([3, 2]);
     expect(r.innerId).toBe("number");
+    // Maps without batch ops are taken key by key; arrays are read, then zeroed.
+    expect([r.takenRoutes, r.routesLeft]).toEqual([3, 0]);
+    expect(r.takenArray).toEqual([[0, 3]]);
+    expect(r.arrayAfter).toBe(0);
     expect(r.notQueue).toMatch(/map of type array; push, pop and peek are for BPF_QUEUE and BPF_STACK/);
     const bad = await k.execute(`shapes.maps.outer.set(1, 7 as any); shapes.maps.outer.set(1, "x" as any)`);
     expect(String(bad.reply.content.evalue)).toMatch(/map of maps: set it to a table|EBADF|EINVAL/);
@@ -271,9 +292,6 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     expect(String(e4.reply.content.evalue)).toMatch(/cannot attach on_switch\(\) to tracepoint sched:no_such_event/);
     const ids = json(await k.execute(`JSON.stringify(sw.ids)`));
     ok(await k.execute("sw.close()"));
-    const { loadedProgramIds } = await import("./context.js");
-    const end = Date.now() + 5000;
-    while (ids.some((id: number) => loadedProgramIds().includes(id)) && Date.now() < end) await new Promise((res) => setTimeout(res, 100));
-    expect(ids.filter((id: number) => loadedProgramIds().includes(id))).toEqual([]);
+    expect(await gone(ids)).toBe(true);
   });
 });
