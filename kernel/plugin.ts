@@ -90,6 +90,8 @@ export interface CellMagic {
   run(block: MagicBlock, ctx: MagicContext): unknown | Promise<unknown>;
   /** Completion inside the block's body; cursor is an offset into body (code points). */
   complete?(body: string, cursor: number): CompletionResult | Promise<CompletionResult>;
+  /** Completion on the header line; args is the text after `%%name`, cursor an offset into it (code points). */
+  completeHeader?(args: string, cursor: number): CompletionResult | Promise<CompletionResult>;
   inspect?(body: string, cursor: number, detailLevel: number): InspectResult | Promise<InspectResult>;
 }
 

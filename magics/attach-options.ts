@@ -48,7 +48,10 @@ function iface(v: unknown): string {
   return v;
 }
 
-export function attachSpecOf(o: AttachOptions): AttachSpec {
+/** Every hook but USDT, which attaches through its probes' context (%%bpf --usdt). */
+export type TypedAttachSpec = Exclude<AttachSpec, { hook: "usdt" }>;
+
+export function attachSpecOf(o: AttachOptions): TypedAttachSpec {
   if (!o || typeof o !== "object") bad("expects an object such as { tracepoint: \"sched:sched_switch\", fn: \"on_switch\" }");
   const fn = o.fn;
   if (typeof fn !== "string" || !C_IDENT.test(fn)) bad(`fn must name a C function of the program, not ${JSON.stringify(fn)}`);

@@ -10,6 +10,7 @@ import { DECLARATIONS } from "./declarations.js";
 import { detachAll, whenDetached } from "./programs.js";
 import { setCurrentIO } from "./session.js";
 import { bpfMemory } from "./memory.js";
+import { stopWriter } from "./capture/writer.js";
 
 /**
  * Besides the contract: the kernel may call onExecute with each cell's IO so
@@ -24,7 +25,7 @@ const plugin: KernelPlugin & { onExecute(io: CellIO): void } = {
   // finished (the kernel bounds the wait, and process exit would close them anyway).
   async shutdown() {
     detachAll();
-    await whenDetached();
+    await Promise.all([whenDetached(), stopWriter()]);
   },
   memory: bpfMemory,
   onExecute(io: CellIO) {

@@ -17,14 +17,17 @@ import { Table } from "./table.js";
 import { findCountsTable, readStacks, type Stacks, type StacksOptions } from "./stacks.js";
 import { tracePipe, type TracePipeOptions } from "./trace-pipe.js";
 import { attachSpecOf, type AttachOptions } from "./attach-options.js";
-import { attachError, attachOne } from "./load.js";
+import { attachError, attachOneHook } from "./load.js";
 
 export interface AttachedHook {
   fn: string;
   spec: AttachSpec;
-  origin: "option" | "convention" | "attach()";
+  origin: "option" | "convention";
   attachment: Attachment;
 }
+
+/** A hook attach() added after load. */
+export type AddedHook = Omit<AttachedHook, "origin"> & { origin: "attach()" };
 
 /** One hook attached from TypeScript (prog.attach): detach() undoes it alone. */
 export interface HookHandle {
@@ -58,7 +61,7 @@ export class Program {
   private streams = new Set<EventStream>();
   private isClosed = false;
   /** Hooks attached since load by attach(), until detached. */
-  private added: AttachedHook[] = [];
+  private added: AddedHook[] = [];
   /** The loaded functions' tags and when the program was made, for views' metadata. */
   readonly origin: ProgramOrigin;
 
@@ -72,6 +75,8 @@ export class Program {
     /** Event types of perf/ring buffer maps, by map name. */
     readonly eventCodecs: ReadonlyMap<string, Codec<unknown>>,
     private readonly api: NativeApi,
+    /** What else the program holds open (USDT contexts), closed after the module. */
+    private readonly holds: readonly { close(): void }[] = [],
   ) {
     const maps: Record<string, Table> = {};
     for (const m of module.mapNames.filter(isUserMap)) {
@@ -138,11 +143,11 @@ export class Program {
     this.assertOpen();
     let attachment: Attachment;
     try {
-      attachment = attachOne(p, spec);
+      attachment = attachOneHook(p, spec);
     } catch (e) {
       throw attachError(spec, e);
     }
-    const hook: AttachedHook = { fn: spec.fn, spec, origin: "attach()", attachment };
+    const hook: AddedHook = { fn: spec.fn, spec, origin: "attach()", attachment };
     this.added.push(hook);
     const detach = () => {
       this.added = this.added.filter((h) => h !== hook);
@@ -161,7 +166,7 @@ export class Program {
   }
 
   /** Every hook attached now: the block's and those of attach() not yet detached. */
-  get hooks(): readonly AttachedHook[] {
+  get hooks(): readonly (AttachedHook | AddedHook)[] {
     return [...this.attached, ...this.added.filter((h) => !h.attachment.closed)];
   }
 
@@ -280,7 +285,7 @@ export class Program {
       if (map.type === "perf_event_array" || name.startsWith(EVENT_TYPE_MAP_PREFIX)) continue;
       map.clear();
     }
-    const next = new Program(this.name, this.spec, this.module, this.functions, this.attached, this.eventCodecs, this.api);
+    const next = new Program(this.name, this.spec, this.module, this.functions, this.attached, this.eventCodecs, this.api, this.holds);
     next.source = this.source;
     return next;
   }
@@ -308,6 +313,7 @@ export class Program {
       }
     }
     this.module.close();
+    for (const h of this.holds) h.close();
   }
 
   private assertOpen(): void {

@@ -6,5 +6,7 @@ import { maps } from "./line/maps.js";
 import { detach } from "./line/detach.js";
 import { features } from "./line/features.js";
 import { tracePipeMagic } from "./line/trace-pipe.js";
+import { probes } from "./line/probes.js";
+import { captureMagic, replayMagic } from "./capture/magics.js";
 
-export const MAGICS: Magic[] = [bpfCell, bps, maps, detach, features, tracePipeMagic];
+export const MAGICS: Magic[] = [bpfCell, bps, maps, detach, features, tracePipeMagic, probes, captureMagic, replayMagic];

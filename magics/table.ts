@@ -13,6 +13,9 @@ import type { CellIO, DisplayData } from "../kernel/plugin.js";
 import { Histogram, histogramFromEntries, type HistogramOptions } from "./histogram.js";
 import { watch, type WatchOptions } from "./watch.js";
 import { stackFrames, walkStack, type SymOptions } from "./symbolize.js";
+import { FrozenMap } from "./capture/frozen-map.js";
+import { columnarToArrow, type ArrowTable } from "./capture/arrow.js";
+import { arrowToCSV } from "./capture/csv.js";
 
 function codecFor(desc: unknown, size: number): Codec<unknown> {
   if (desc !== undefined && desc !== null) {
@@ -226,6 +229,23 @@ export class Table<K = unknown, V = unknown> {
   entriesColumnar(): ColumnarEntries {
     this.check();
     return columnsOf(this.map, this.key, this.value, this.map.readAll());
+  }
+
+  /** The map as it is now, held in memory: a Table of its own whose reads all see this moment (and a captured read). */
+  snapshot(): Table<K, V> {
+    this.check();
+    const read = this.map.readAll();
+    return new Table<K, V>(new FrozenMap(this.map, () => read), this.value as Codec<unknown>, this.origin);
+  }
+
+  /** Every entry as an Apache Arrow table: key and value columns (struct fields as key.f / value.f; per-CPU values summed). */
+  toArrow(): ArrowTable {
+    return columnarToArrow(this.entriesColumnar());
+  }
+
+  /** Every entry as CSV text, the columns of toArrow(). */
+  toCSV(): string {
+    return arrowToCSV(this.toArrow());
   }
 
   keys(): K[] {

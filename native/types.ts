@@ -131,6 +131,8 @@ export interface UprobeOptions {
   ret?: boolean;
   /** Only this process (default -1: every process running the binary). */
   pid?: number;
+  /** File offset of a USDT semaphore the kernel raises while the probe is attached (0: none). */
+  refCtrOffset?: number;
 }
 
 export interface PerfEventOptions {

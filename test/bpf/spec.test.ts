@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseHeader, HeaderSyntaxError } from "../../magics/spec/header.js";
 import { scanConventions } from "../../magics/spec/conventions.js";
-import { blockSpec } from "../../magics/spec/block.js";
+import { blockSpec, compiledSpec } from "../../magics/spec/block.js";
 import { tokenize } from "../../magics/spec/tokenize.js";
 
 describe("%%bpf header", () => {
@@ -57,7 +57,19 @@ describe("%%bpf header", () => {
     expect(() => parseHeader("--uprobe /bin/true=f")).toThrow(/BINARY:SYMBOL/);
     expect(() => parseHeader("--uprobe /bin/true:main=f,cpu=1")).toThrow(/only pid=N/);
     expect(() => parseHeader("--xdp")).toThrow(/--xdp: missing its value/);
+    expect(() => parseHeader("--usdt /usr/bin/python3.11=f")).toThrow(/is not BINARY:PROBE/);
+    expect(() => parseHeader("--usdt 0:line=f")).toThrow(/process id above 0/);
+    expect(() => parseHeader("--usdt python3:a:b:c=f")).toThrow(/is not BINARY:PROBE/);
     expect(() => parseHeader("a b")).toThrow(/unexpected 'b'/);
+  });
+});
+
+describe("--usdt", () => {
+  it("takes a binary or a pid, with or without the provider", () => {
+    expect(parseHeader("--usdt /usr/bin/python3.11:python:function__entry=on_entry --usdt 42:line=on_line").attach).toEqual([
+      { hook: "usdt", fn: "on_entry", binary: "/usr/bin/python3.11", provider: "python", probe: "function__entry" },
+      { hook: "usdt", fn: "on_line", pid: 42, probe: "line" },
+    ]);
   });
 });
 
@@ -100,5 +112,16 @@ char *s = "int kprobe__in_string(void) {}";
       { hook: "tracepoint", fn: "kprobe__vfs_read", category: "syscalls", event: "sys_enter_read", origin: "option" },
     ]);
     expect(s.attach.length).toBe(8);
+  });
+  it("attaches by convention only what the compiled module has, options kept", () => {
+    const text = "#if 0\nint kprobe__gone(void *ctx) { return 0; }\n#endif\nTRACEPOINT_PROBE(a_b, c__d) { return 0; }\nMY_MACRO(x)";
+    const s = blockSpec("x --raw-tracepoint sys_exit=opt", text);
+    const c = compiledSpec(s, text, ["opt", "tracepoint__a_b__c__d", "raw_tracepoint__made_by_macro", "helper"]);
+    expect(c.attach).toEqual([
+      { hook: "raw_tracepoint", fn: "opt", event: "sys_exit", origin: "option" },
+      // the macro's own arguments, not a guess from the name
+      { hook: "tracepoint", fn: "tracepoint__a_b__c__d", category: "a_b", event: "c__d", origin: "convention" },
+      { hook: "raw_tracepoint", fn: "raw_tracepoint__made_by_macro", event: "made_by_macro", origin: "convention" },
+    ]);
   });
 });
