@@ -290,6 +290,15 @@ describe.skipIf(!built)("BCC's API from cells", () => {
     expect(String(e3.reply.content.evalue)).toMatch(/loaded as a tracepoint program; raw tracepoint sys_enter needs a raw_tracepoint program/);
     const e4 = await k.execute(`await sw.attach({ tracepoint: "sched:no_such_event", fn: "on_switch" })`);
     expect(String(e4.reply.content.evalue)).toMatch(/cannot attach on_switch\(\) to tracepoint sched:no_such_event/);
+    // a uprobe by typed hook, on libc's getppid in this process
+    const up = json(await k.execute(
+      `const u = await BPF.load({ name: "up", attach: false, cflags: [\`-DTARGET=\${process.pid}\`], text: "BPF_ARRAY(calls, u64, 1);\\nint on_getppid(struct pt_regs *ctx) { if ((bpf_get_current_pid_tgid() >> 32) != TARGET) return 0; int z = 0; calls.increment(z); return 0; }" });\n` +
+        `const uh = await u.attach({ uprobe: { binary: "c", symbol: "getppid", pid: process.pid }, fn: "on_getppid" });\n` +
+        `for (let i = 0; i < 5; i++) void process.ppid;\nconst n = Number(u.maps.calls.get(0));\nawait uh.detach();\nu.close();\nJSON.stringify({ hook: uh.hook, n })`,
+      {}, 60_000));
+    console.log(`typed uprobe: ${JSON.stringify(up)}`);
+    expect(up.hook).toMatch(/^uprobe c:getppid pid \d+$/);
+    expect(up.n).toBeGreaterThanOrEqual(5);
     const ids = json(await k.execute(`JSON.stringify(sw.ids)`));
     ok(await k.execute("sw.close()"));
     expect(await gone(ids)).toBe(true);
