@@ -19,6 +19,7 @@ import { kernelHasKprobes, missingHookError, tracepointExists, unknownTracepoint
 import { ansi } from "./diagnostics/ansi.js";
 import { kernelBtf } from "./btf/parse.js";
 import { BtfRewriteError, rewriteBtf, usesBtf } from "./btf/rewrite.js";
+import { PERF_TYPE_HARDWARE } from "./spec/perf-events.js";
 import { EVENT_TYPE_MAP_PREFIX, eventTypeProbes, findEventMaps } from "./event-types.js";
 import { scanConventions } from "./spec/conventions.js";
 import { lineOf } from "./spec/source.js";
@@ -50,7 +51,7 @@ function attachOne(p: NativeProgram, a: AttachSpec, usdt?: UsdtProbes): Attachme
   return [attachOneHook(p, a)];
 }
 
-function attachOneHook(p: NativeProgram, a: Exclude<AttachSpec, { hook: "usdt" }>): Attachment {
+export function attachOneHook(p: NativeProgram, a: Exclude<AttachSpec, { hook: "usdt" }>): Attachment {
   switch (a.hook) {
     case "tracepoint":
       return p.attachTracepoint(a.category, a.event);
@@ -61,7 +62,7 @@ function attachOneHook(p: NativeProgram, a: Exclude<AttachSpec, { hook: "usdt" }
     case "uprobe":
       return p.attachUprobe(a.binary, /^0x[0-9a-f]+$/i.test(a.symbol) ? Number(a.symbol) : a.symbol, { ret: a.ret, pid: a.pid });
     case "perf_event":
-      return p.attachPerfEvent({ type: a.type, config: a.config, sampleFreq: a.sampleFreq, samplePeriod: a.samplePeriod });
+      return p.attachPerfEvent({ type: a.type, config: a.config, sampleFreq: a.sampleFreq, samplePeriod: a.samplePeriod, pid: a.pid, cpu: a.cpu });
     case "xdp":
       return p.attachXdp(a.iface);
     case "tc":
@@ -80,12 +81,16 @@ function loadOptions(a: AttachSpec): LoadOptions | undefined {
   return undefined;
 }
 
-function attachError(a: AttachSpec, e: unknown): CellError {
+export function attachError(a: AttachSpec, e: unknown): CellError {
   const code = e instanceof BpfError ? ` (${e.code})` : "";
   const msg = `cannot attach ${a.fn}() to ${describeAttach(a)}: ${errorLines(e)}${code}`;
   const hints: string[] = [];
   if (e instanceof BpfError && e.code === "ENODEV") hints.push(`no such network interface? (ip link shows them)`);
   if (e instanceof BpfError && e.code === "ENOENT" && a.hook === "uprobe") hints.push(`check that ${a.binary} exists and has the symbol ${a.symbol} (nm -D ${a.binary})`);
+  // A VM without a virtual PMU has no hardware counters: perf_event_open says ENOENT or EOPNOTSUPP.
+  if (e instanceof BpfError && a.hook === "perf_event" && a.type === PERF_TYPE_HARDWARE && ["ENOENT", "EOPNOTSUPP", "ENODEV"].includes(e.code))
+    hints.push(`this machine has no hardware counter for ${a.event} (a virtual machine often has none): use a software event such as cpu-clock, task-clock or page-faults`);
+  if (e instanceof BpfError && a.hook === "perf_event" && e.code === "ESRCH") hints.push(`no process ${a.pid}`);
   if (e instanceof BpfError && e.code === "EINVAL" && (a.hook === "usdt" || a.hook === "uprobe"))
     hints.push(`one cause: the address already has a uprobe with another semaphore (ref_ctr_offset), which the kernel refuses; a --usdt probe and a plain --uprobe cannot share a guarded probe's address`);
   if (e instanceof BpfError && e.code === "EEXIST" && (a.hook === "xdp" || a.hook === "tc")) hints.push(`another program is already attached there`);

@@ -111,6 +111,10 @@ export interface Binding {
   mapKeys(fd: number, keySize: number): Buffer;
   mapReadAll(fd: number, keySize: number, valueLen: number, maxEntries: number, batch: boolean): { keys: Buffer; values: Buffer; count: number; batched: boolean };
   mapClear(fd: number, keySize: number, valueLen: number, maxEntries: number, zero: boolean, batch: boolean): void;
+  mapTakeAll(fd: number, keySize: number, valueLen: number, maxEntries: number, batch: boolean): { keys: Buffer; values: Buffer; count: number; batched: boolean; atomic: boolean };
+  mapPush(fd: number, value: Buffer, flags: number): void;
+  mapPop(fd: number, valueLen: number): Buffer | undefined;
+  mapPeek(fd: number, valueLen: number): Buffer | undefined;
   openPerfBuffer(mapFd: number, cpus: number[], pageCount: number, wakeupEvents: number, cb: Batch, flushMs: number): Attached;
   openRingBuffer(mapFd: number, cb: Batch): Attached;
 }

@@ -89,4 +89,17 @@ export class FrozenMap implements BpfMap {
   }
   /** Nothing to clear: a later replayed read shows what the recording read after its clear. */
   clear(): void {}
+  /** A read that cleared, replayed: the next read as recorded (clearing is the recording's). */
+  takeAll(): Read & { atomic: boolean } {
+    return { ...this.readAll(), atomic: true };
+  }
+  push(): void {
+    throw new Error(`${this.name} cannot be written: ${this.why}`);
+  }
+  pop(): Buffer | undefined {
+    throw new Error(`${this.name} cannot be written: ${this.why}`);
+  }
+  peek(): Buffer | undefined {
+    throw new Error(`${this.name} is a queue or stack, which a recording does not keep`);
+  }
 }

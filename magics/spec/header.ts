@@ -34,7 +34,7 @@ export const HEADER_OPTIONS: Record<string, string> = {
   "--uprobe": "BINARY:SYMBOL=FUNC[,pid=N]",
   "--uretprobe": "BINARY:SYMBOL=FUNC[,pid=N]",
   "--usdt": "BINARY|PID:[PROVIDER:]PROBE=FUNC",
-  "--perf-event": "EVENT=FUNC",
+  "--perf-event": "EVENT=FUNC[,pid=N][,cpu=N]",
   "--freq": "HZ",
   "--period": "N",
   "--xdp": "IFACE=FUNC",
@@ -176,10 +176,18 @@ export function parseHeader(args: string): HeaderSpec {
         spec.attach.push(parseUsdt(opt, value));
         break;
       case "--perf-event": {
-        const [ev, fn] = target(opt, value);
+        // pid=N and cpu=N follow FUNC after commas: EVENT=FUNC,pid=N,cpu=N
+        const [main, ...extras] = value.split(",");
+        const [ev, fn] = target(opt, main);
         const pe = PERF_EVENTS[ev];
         if (!pe) fail(opt, value, `unknown event '${ev}'; known: ${Object.keys(PERF_EVENTS).join(", ")}`);
-        spec.attach.push({ hook: "perf_event", fn, event: ev, type: pe.type, config: pe.config });
+        const where: { pid?: number; cpu?: number } = {};
+        for (const x of extras) {
+          const m = /^(pid|cpu)=(\d+)$/.exec(x);
+          if (!m) fail(opt, value, `unknown perf event option '${x}' (pid=N, cpu=N)`);
+          where[m[1] as "pid" | "cpu"] = Number(m[2]);
+        }
+        spec.attach.push({ hook: "perf_event", fn, event: ev, type: pe.type, config: pe.config, ...where });
         break;
       }
       case "--freq":

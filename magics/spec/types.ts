@@ -31,6 +31,10 @@ export type AttachSpec =
       config: number;
       sampleFreq?: number;
       samplePeriod?: number;
+      /** One process on every CPU (default every process). */
+      pid?: number;
+      /** One CPU (default every online CPU). */
+      cpu?: number;
     }
   | { hook: "xdp"; fn: string; iface: string }
   | { hook: "tc"; fn: string; iface: string; direction: "ingress" | "egress" }
@@ -92,7 +96,8 @@ export function describeAttach(a: AttachSpec): string {
     case "usdt":
       return `usdt ${a.pid !== undefined ? `pid ${a.pid}` : a.binary}:${a.provider ? `${a.provider}:` : ""}${a.probe}`;
     case "perf_event":
-      return `perf event ${a.event} ${a.sampleFreq !== undefined ? `@${a.sampleFreq} Hz` : `every ${a.samplePeriod}`}`;
+      return `perf event ${a.event} ${a.sampleFreq !== undefined ? `@${a.sampleFreq} Hz` : `every ${a.samplePeriod}`}` +
+        (a.pid !== undefined ? ` pid ${a.pid}` : "") + (a.cpu !== undefined ? ` cpu ${a.cpu}` : "");
     case "xdp":
       return `xdp ${a.iface}`;
     case "tc":
