@@ -210,6 +210,7 @@ class TypeScriptEngine implements Engine {
     return {
       executionCount: io.executionCount,
       signal,
+      startedAt: scope.startedAt,
       display: (value, options) => inOrder(scope, () => io.display(value, options)),
       stream: (name, text) => streamInOrder(scope, name, text),
       clearOutput: (wait) => io.clearOutput(wait),
