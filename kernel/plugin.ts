@@ -35,6 +35,8 @@ export interface CellIO {
   clearOutput(wait?: boolean): void;
   /** Aborted when the user interrupts the cell (interrupt_request or SIGINT). */
   readonly signal: AbortSignal;
+  /** performance.now() when the cell started, for output that must not reach back before it. */
+  readonly startedAt?: number;
 }
 
 /** What a magic may do besides output. */
@@ -129,6 +131,7 @@ export function runningCell(): CellIO | undefined {
     stream: (n, t) => io.stream(n, t),
     clearOutput: (w) => io.clearOutput(w),
     signal: scope.signal,
+    startedAt: scope.startedAt,
   };
 }
 

@@ -87,3 +87,6 @@ if newer dist/.tsbuildinfo "${ts_sources[@]}"; then
   say "building TypeScript"
   npx tsc -p tsconfig.json
 fi
+
+# --- the ibcc command ---------------------------------------------------------
+bash scripts/link-cli.sh
