@@ -62,12 +62,8 @@ export class BpftraceProcess {
       for (const line of lines) for (const r of parseLine(line) ?? []) onRecord(r);
     });
     this.child.stderr!.on("data", (chunk: string) => {
-      const kept = chunk
-        .split(/(?<=\n)/)
-        .filter((l) => !NOISE.test(l))
-        .join("");
-      this.stderrText += kept;
-      if (kept) onStderr(kept);
+      this.stderrText += chunk;
+      onStderr(chunk);
     });
     const streamsDone = Promise.all([
       new Promise((r) => this.child.stdout!.on("close", r)),
@@ -104,7 +100,10 @@ export class BpftraceProcess {
 
   /** What bpftrace wrote to stderr, without its memlock notice. */
   get stderr(): string {
-    return this.stderrText;
+    return this.stderrText
+      .split(/(?<=\n)/)
+      .filter((l) => !NOISE.test(l))
+      .join("");
   }
 
   signal(sig: NodeJS.Signals): void {

@@ -40,8 +40,13 @@ const outputText = (x: Execution) => x.outputs.map(text).join("\n");
 /** Sends `code`, runs `work` once bpftrace has attached, and collects the execution. */
 async function runWith(code: string, work: () => void | Promise<void>, timeoutMs = 60_000): Promise<Execution> {
   const id = k.send("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
-  await k.waitFor((m, ch) => ch === "iopub" && m.parent_header.msg_id === id && m.header.msg_type === "stream" && /Attaching \d+ probe/.test(String(m.content.text)), timeoutMs);
-  await work();
+  const first = await k.waitFor(
+    (m, ch) =>
+      m.parent_header.msg_id === id &&
+      ((ch === "iopub" && m.header.msg_type === "stream" && /Attaching \d+ probe/.test(String(m.content.text))) || ch === "shell"),
+    timeoutMs,
+  );
+  if (first.header.msg_type === "stream") await work();
   const x = await k.collect("shell", id, timeoutMs);
   return { ...x, outputs: x.iopub.filter((m) => !["status", "execute_input"].includes(m.header.msg_type)) };
 }
@@ -109,5 +114,86 @@ describe.skipIf(!HAVE)("%%bpftrace", () => {
     expect(noted).toMatch(/1 at or above the lhist's max/);
     expect(keyed).toContain(`comm = ${comm}`);
     expect(keyed).toMatch(/64 -> 127\s*:\s*3/);
+  }, 60_000);
+
+  it("printf lines: a live display while it runs, NAME.lines and NAME.events()", async () => {
+    const body = `tracepoint:syscalls:sys_enter_write /comm == "${comm}"/ { printf("write %d\\n", args->count); }`;
+    const x = await runWith(`%%bpftrace pf --for 3 --lines 3\n${body}`, () => {
+      for (let i = 1; i <= 5; i++) writes(i * 10, 1);
+    });
+    expect(x.reply.content.status, String(x.reply.content.evalue)).toBe("ok");
+    const updates = x.outputs.filter((m) => m.header.msg_type === "update_display_data");
+    const frames = [...displays(x), ...updates].map(text).filter((t) => t.startsWith("pf: "));
+    expect(frames.length, outputText(x)).toBeGreaterThanOrEqual(1);
+    expect(frames.at(-1)).toBe("pf: 5 lines printed, the latest 3:\nwrite 30\nwrite 40\nwrite 50");
+    expect(await evaluate("pf.lines")).toEqual(["write 10", "write 20", "write 30", "write 40", "write 50"]);
+    const y = await k.execute("const got: string[] = [];\nfor await (const l of pf.events()) got.push(l);\nconsole.log(JSON.stringify(got))");
+    expect(JSON.parse(KernelClient.stdout(y))).toHaveLength(5);
+  }, 60_000);
+
+  it("events() streams lines of a program running in the background; refresh() reads its maps", async () => {
+    const body = `tracepoint:syscalls:sys_enter_write /comm == "${comm}"/ { @n = count(); printf("w %d\\n", args->count); }`;
+    const started = await k.execute(`%%bpftrace bg --background\n${body}`, {}, 60_000);
+    expect(started.reply.content.status, String(started.reply.content.evalue)).toBe("ok");
+    expect(KernelClient.stdout(started)).toMatch(/bg runs in the background/);
+    const id = k.send("shell", "execute_request", {
+      code: "const seen: string[] = [];\nfor await (const l of bg.events()) { seen.push(l); if (seen.length === 3) break; }\nconsole.log(JSON.stringify(seen))",
+      silent: false, store_history: true, user_expressions: {}, allow_stdin: false,
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    writes(7, 3);
+    const x = await k.collect("shell", id, 30_000);
+    expect(x.reply.content.status, String(x.reply.content.evalue)).toBe("ok");
+    const stdout = x.iopub.filter((m) => m.header.msg_type === "stream").map((m) => String(m.content.text)).join("");
+    expect(JSON.parse(stdout)).toEqual(["w 7", "w 7", "w 7"]);
+    expect(await evaluate("(await bg.refresh()).n.get()")).toBe(3);
+    expect(await evaluate("[bg.running, (await bg.stop()).n.get(), bg.running]")).toEqual([true, 3, false]);
+  }, 60_000);
+
+  it("a syntax error is shown on its cell line with the source line and a caret", async () => {
+    const code = `const before = 1;\n\n%%bpftrace bad\nBEGIN { @x = 1; }\ntracepoint:syscalls:sys_enter_write { @y = nosuchfn(1); }`;
+    const x = await k.execute(code, {}, 30_000);
+    expect(x.reply.content.status).toBe("error");
+    const tb = (x.reply.content.traceback as string[]).join("\n").replace(/\x1b\[[0-9;]*m/g, "");
+    console.log(tb);
+    expect(x.reply.content.evalue).toBe("cell line 5, col 44: Unknown function: nosuchfn");
+    expect(tb).toContain("    tracepoint:syscalls:sys_enter_write { @y = nosuchfn(1); }\n" + " ".repeat(4 + 43) + "^~~~~~~~");
+    expect(tb).not.toMatch(/stdin:|RLIMIT_MEMLOCK/);
+  }, 30_000);
+
+  it("a kprobe on a kernel without kprobes: bpftrace's own error, shown cleanly", async () => {
+    const x = await k.execute("%%bpftrace kp\nkprobe:do_nanosleep { @ = count(); }", {}, 30_000);
+    expect(x.reply.content.status).toBe("error");
+    const tb = (x.reply.content.traceback as string[]).join("\n").replace(/\x1b\[[0-9;]*m/g, "");
+    console.log(tb);
+    expect(tb).toMatch(/kprobe:do_nanosleep/);
+    expect(tb).not.toMatch(/RLIMIT_MEMLOCK/);
+    expect(bpftraceWith("do_nanosleep")).toEqual([]);
+  }, 30_000);
+
+  it("interrupt: bpftrace gets SIGINT and the maps it printed are shown", async () => {
+    const x = await runWith(`%%bpftrace intr\ntracepoint:syscalls:sys_enter_write /comm == "${comm}"/ { @w = count(); }`, async () => {
+      writes(3, 4);
+      await k.interrupt();
+    });
+    expect(x.reply.content.status).toBe("error");
+    expect(x.reply.content.ename).toBe("Interrupted");
+    const table = displays(x).find((m) => text(m).includes("@w") || /\b4\b/.test(text(m)));
+    expect(table, outputText(x)).toBeDefined();
+    expect(await evaluate("[intr.running, intr.maps.w.get()]")).toEqual([false, 4]);
+    expect(bpftraceWith(comm).length).toBe(0);
+  }, 60_000);
+
+  it("running NAME again ends the earlier program first", async () => {
+    const body = (tag: string) => `tracepoint:syscalls:sys_enter_write /comm == "${comm}"/ { @${tag} = count(); }`;
+    await k.execute(`%%bpftrace again --background\n${body("first")}`, {}, 60_000);
+    const first = bpftraceWith("@first");
+    expect(first).toHaveLength(1);
+    const x = await k.execute(`%%bpftrace again --background\n${body("second")}`, {}, 60_000);
+    expect(x.reply.content.status, String(x.reply.content.evalue)).toBe("ok");
+    expect(bpftraceWith("@first")).toEqual([]);
+    expect(bpftraceWith("@second")).toHaveLength(1);
+    await k.execute("await again.stop()");
+    expect(bpftraceWith("@second")).toEqual([]);
   }, 60_000);
 });
