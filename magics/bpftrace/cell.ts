@@ -24,8 +24,8 @@ export const BPFTRACE_CELL_USAGE = [
   "  program calls exit(), --for SECONDS pass, or the cell is interrupted; bpftrace then prints its maps",
   "  (as on Ctrl-C) and the cell shows them: hist/lhist as histograms, the others as tables.",
   "  Printed lines (printf, time) show live, the latest N (--lines, default 20).",
-  "  --background: return once the probes are attached; NAME.refresh() reads the maps (SIGUSR1),",
-  "  NAME.stop() ends it and returns its final maps.",
+  "  --background: return once the probes are attached; NAME.refresh() prints the maps now (SIGUSR1),",
+  "  NAME.stop() ends it as Ctrl-C does and shows its final maps.",
   "  In TypeScript: NAME.maps.x / NAME.table(\"@x\") (entries(), get(), rows(), histogram()),",
   "  NAME.lines, for await (const line of NAME.events()), NAME.close().",
   "  Running a block of the same NAME again ends the earlier program first.",
@@ -115,7 +115,7 @@ export async function runBpftraceBlock(block: MagicBlock, ctx: MagicContext): Pr
 
   if (args.background) {
     if (args.forSeconds !== undefined) setTimeout(() => run.process.signal("SIGINT"), args.forSeconds * 1000).unref();
-    ctx.stream("stdout", `${args.name} runs in the background: ${args.name}.refresh() reads its maps, ${args.name}.stop() ends it.\n`);
+    ctx.stream("stdout", `${args.name} runs in the background: ${args.name}.refresh() shows its maps now, ${args.name}.stop() ends it and shows them.\n`);
     showWarnings(run, place, ctx);
     return undefined;
   }

@@ -36,10 +36,12 @@ interface BpftraceRun {
   table(name: string): BpftraceMap;
   /** Every printed line, then new ones until bpftrace exits (for await). */
   events(options?: { signal?: AbortSignal }): AsyncIterable<string>;
-  /** Running in the background: asks bpftrace to print its maps now (SIGUSR1). */
-  refresh(): Promise<Record<string, BpftraceMap>>;
-  /** Ends it as Ctrl-C does; resolves with the maps it printed. */
-  stop(): Promise<Record<string, BpftraceMap>>;
+  /** Running in the background: asks bpftrace to print its maps now (SIGUSR1) and shows them. */
+  refresh(options?: { show?: boolean }): Promise<BpftraceRun>;
+  /** Ends it as Ctrl-C does and shows the maps it printed. */
+  stop(options?: { show?: boolean }): Promise<BpftraceRun>;
+  /** Each map as one output of the running cell. */
+  show(): Promise<void>;
   close(): Promise<{ code: number | null; signal: string | null }>;
   summary(): string;
 }

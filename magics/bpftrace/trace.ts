@@ -167,27 +167,41 @@ export class BpftraceRun {
   }
 
   /**
-   * Asks a program running in the background to print its maps (SIGUSR1) and
-   * resolves once the dump has arrived: when no map has come for 100 ms after
-   * the first, or after 2 s. A finished program's maps are those of its exit.
+   * Asks a program running in the background to print its maps (SIGUSR1), as
+   * bpftrace does on that signal, and shows them in the running cell (unless
+   * `show` is false) once the dump has arrived: when no map has come for
+   * 100 ms after the first, or after 2 s. A finished program's maps are those
+   * of its exit. Resolves with this program (`.maps` holds them).
    */
-  async refresh(): Promise<Record<string, BpftraceMap>> {
-    if (!this.running) return this.maps;
-    const asked = Date.now();
-    this.process.signal("SIGUSR1");
-    const deadline = asked + 2000;
-    while (this.running && Date.now() < deadline) {
-      if (this.lastMapAt >= asked && Date.now() - this.lastMapAt >= 100) break;
-      await this.changed(50);
+  async refresh(options: { show?: boolean } = {}): Promise<this> {
+    if (this.running) {
+      const asked = Date.now();
+      this.process.signal("SIGUSR1");
+      const deadline = asked + 2000;
+      while (this.running && Date.now() < deadline) {
+        if (this.lastMapAt >= asked && Date.now() - this.lastMapAt >= 100) break;
+        await this.changed(50);
+      }
     }
-    return this.maps;
+    if (options.show !== false) await this.show();
+    return this;
   }
 
-  /** Ends bpftrace as Ctrl-C does (it prints its maps) and resolves with them. */
-  async stop(): Promise<Record<string, BpftraceMap>> {
+  /**
+   * Ends bpftrace as Ctrl-C does: it prints its maps, which are shown in the
+   * running cell (unless `show` is false). Resolves with this program.
+   */
+  async stop(options: { show?: boolean } = {}): Promise<this> {
     await this.process.stop();
     await this.exited;
-    return this.maps;
+    if (options.show !== false) await this.show();
+    return this;
+  }
+
+  /** Each map as one output of the running cell. */
+  async show(): Promise<void> {
+    const io = ioOr();
+    for (const m of Object.values(this.maps)) await io.display(m);
   }
 
   /** Ends bpftrace (SIGINT, then SIGKILL after 1 s); idempotent. */

@@ -146,8 +146,12 @@ describe.skipIf(!HAVE)("%%bpftrace", () => {
     expect(x.reply.content.status, String(x.reply.content.evalue)).toBe("ok");
     const stdout = x.iopub.filter((m) => m.header.msg_type === "stream").map((m) => String(m.content.text)).join("");
     expect(JSON.parse(stdout)).toEqual(["w 7", "w 7", "w 7"]);
-    expect(await evaluate("(await bg.refresh()).n.get()")).toBe(3);
-    expect(await evaluate("[bg.running, (await bg.stop()).n.get(), bg.running]")).toEqual([true, 3, false]);
+    expect(await evaluate("(await bg.refresh({ show: false })).maps.n.get()")).toBe(3);
+    const stopped = await k.execute("await bg.stop()");
+    expect(stopped.reply.content.status).toBe("ok");
+    const shown = stopped.outputs.filter((m) => ["display_data", "execute_result"].includes(m.header.msg_type)).map(text);
+    expect(shown[0]).toMatch(/3/);
+    expect(shown.at(-1)).toMatch(/^bg: bpftrace exited after [\d.]+ s, 1 probe; maps: @n \(map\); 3 lines printed$/);
   }, 60_000);
 
   it("a syntax error is shown on its cell line with the source line and a caret", async () => {
