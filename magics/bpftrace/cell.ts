@@ -32,6 +32,8 @@ export const BPFTRACE_CELL_USAGE = [
 ].join("\n");
 
 const DEFAULT_NAME = "bt";
+/** How long bpftrace may take to print its maps after SIGINT before it is killed. */
+const GRACE_MS = 5000;
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 interface Args {
@@ -93,14 +95,15 @@ export async function runBpftraceBlock(block: MagicBlock, ctx: MagicContext): Pr
   const place: BlockPlace = { headerLine: block.headerLine, body: block.body };
   await endNamed(args.name);
   const run = new BpftraceRun(args.name, block.body, () => {});
+  place.inserted = run.marked?.inserted;
   track(run);
   const onEarlyAbort = () => void run.close();
   ctx.signal.addEventListener("abort", onEarlyAbort, { once: true });
   let attached: boolean;
   try {
     attached = await run.whenAttached();
-    // bpftrace reports attaching before it attaches: a probe it cannot attach ends it right after.
-    if (attached && args.background) await run.exitsWithin(500);
+    // Without the BEGIN marker, "attaching" comes before the attach: a probe that cannot be attached ends it right after.
+    if (attached && args.background && !run.marked) await run.exitsWithin(500);
   } finally {
     ctx.signal.removeEventListener("abort", onEarlyAbort);
   }
@@ -114,19 +117,19 @@ export async function runBpftraceBlock(block: MagicBlock, ctx: MagicContext): Pr
   ctx.stream("stdout", `Attaching ${run.probes} probe${run.probes === 1 ? "" : "s"}...\n`);
 
   if (args.background) {
-    if (args.forSeconds !== undefined) setTimeout(() => run.process.signal("SIGINT"), args.forSeconds * 1000).unref();
+    if (args.forSeconds !== undefined) setTimeout(() => void run.process.stop(GRACE_MS), args.forSeconds * 1000).unref();
     ctx.stream("stdout", `${args.name} runs in the background: ${args.name}.refresh() shows its maps now, ${args.name}.stop() ends it and shows them.\n`);
     showWarnings(run, place, ctx);
     return undefined;
   }
 
   const live = new LiveLines(ctx, run, args.rows);
-  const timer = args.forSeconds !== undefined ? setTimeout(() => run.process.signal("SIGINT"), args.forSeconds * 1000) : undefined;
+  const timer = args.forSeconds !== undefined ? setTimeout(() => void run.process.stop(GRACE_MS), args.forSeconds * 1000) : undefined;
   // Interrupted, the cell ends at once; bpftrace gets SIGINT and prints its maps,
   // which are shown under the cell before it reports the interrupt.
   const onAbort = () => {
-    void run.close();
-    void ctx.display({
+    void run.process.stop(GRACE_MS);
+    ctx.display({
       [DISPLAY]: async () => {
         await run.exited;
         await live.finish();
@@ -136,6 +139,8 @@ export async function runBpftraceBlock(block: MagicBlock, ctx: MagicContext): Pr
         for (const m of maps) await raw.display(m);
         return last ? last[DISPLAY]() : { data: { "text/plain": run.summary() } };
       },
+    }).catch(() => {
+      // the cell's output is gone; the maps stay readable from NAME
     });
   };
   ctx.signal.addEventListener("abort", onAbort, { once: true });

@@ -13,10 +13,14 @@ export interface BlockPlace {
   /** Cell line of the `%%bpftrace` header. */
   headerLine: number;
   body: string;
+  /** Text put into a line of the body before running it (marker.ts): columns after it move back. */
+  inserted?: { line: number; column: number; length: number };
 }
 
 const LOCATED = /^stdin:(\d+):(\d+)(?:-(\d+))?:\s*(ERROR|WARNING):\s*(.*)$/;
 const UNDERLINE = /^\s*~+\s*$/;
+/** A message about lines as a whole: `stdin:3: ERROR: ...`, `stdin:1-2: ERROR: ...`. */
+const ON_LINES = /^stdin:(\d+)(?:-(\d+))?:\s*(ERROR|WARNING):\s*(.*)$/;
 
 export interface Renumbered {
   lines: string[];
@@ -32,6 +36,16 @@ export function renumber(stderr: string, place: BlockPlace, colours = true): Ren
   let firstError: string | undefined;
   for (let i = 0; i < input.length; i++) {
     const m = LOCATED.exec(input[i]);
+    const whole = m ? undefined : ON_LINES.exec(input[i]);
+    if (whole) {
+      const [, from, to, sev, message] = whole;
+      const where = `cell line${to && to !== from ? `s ${place.headerLine + Number(from)}-${place.headerLine + Number(to)}` : ` ${place.headerLine + Number(from)}`}`;
+      const severity = sev === "ERROR" ? "error" : "warning";
+      if (severity === "error" && firstError === undefined) firstError = `${where}: ${message}`;
+      const sevText = colours ? (severity === "error" ? ansi.boldRed("error:") : ansi.yellow("warning:")) : `${severity}:`;
+      out.push(`${colours ? ansi.bold(where) : where}: ${sevText} ${message}`);
+      continue;
+    }
     if (!m) {
       const plain = /^ERROR:\s*(.*)$/.exec(input[i]);
       if (plain && firstError === undefined) firstError = plain[1];
@@ -40,17 +54,19 @@ export function renumber(stderr: string, place: BlockPlace, colours = true): Ren
     }
     const [, lineText, colText, endText, sev, message] = m;
     const line = Number(lineText);
-    const col = Number(colText);
-    const width = Math.max(1, (endText ? Number(endText) : col + 1) - col);
+    const ins = place.inserted;
+    const back = (c: number) => (ins && ins.line === line && c - 1 >= ins.column + ins.length ? c - ins.length : c);
+    const col = back(Number(colText));
+    const width = Math.max(1, (endText ? back(Number(endText)) : col + 1) - col);
     const src = body[line - 1];
     const severity = sev === "ERROR" ? "error" : "warning";
     const where = src !== undefined ? `cell line ${place.headerLine + line}, col ${col}` : `line ${line}, col ${col}`;
     if (severity === "error" && firstError === undefined) firstError = `${where}: ${message}`;
     const sevText = colours ? (severity === "error" ? ansi.boldRed("error:") : ansi.yellow("warning:")) : `${severity}:`;
     out.push(`${colours ? ansi.bold(where) : where}: ${sevText} ${message}`);
-    // bpftrace's own copy of the line and its underline give way to ours.
-    if (input[i + 1] !== undefined && src !== undefined && input[i + 1] === src) i++;
-    if (input[i + 1] !== undefined && UNDERLINE.test(input[i + 1])) i++;
+    // bpftrace's own copy of the line (as run) and its underline give way to ours.
+    if (input[i + 2] !== undefined && UNDERLINE.test(input[i + 2])) i += 2;
+    else if (input[i + 1] !== undefined && src !== undefined && input[i + 1] === src) i++;
     if (src !== undefined) {
       const pad = src.slice(0, Math.max(0, col - 1)).replace(/[^\t]/g, " ");
       const caret = "^" + "~".repeat(Math.max(0, width - 1));

@@ -38,8 +38,10 @@ export class LiveLines {
     const value = this.frame();
     this.updating = this.updating.then(async () => {
       try {
-        if (!this.handle) this.handle = this.io.display(value);
-        else await (await this.handle).update(value);
+        if (!this.handle) {
+          this.handle = this.io.display(value);
+          await this.handle;
+        } else await (await this.handle).update(value);
       } catch {
         // the cell's output went away: later frames would fail the same way
       }
@@ -51,6 +53,5 @@ export class LiveLines {
     clearInterval(this.timer);
     this.tick();
     await this.updating;
-    await this.handle;
   }
 }

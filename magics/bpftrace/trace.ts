@@ -11,6 +11,7 @@ import { declaredMaps, type MapDeclaration } from "./declared.js";
 import type { BpftraceRecord } from "./json.js";
 import { BpftraceMap } from "./maps.js";
 import { BpftraceProcess, type Exit } from "./run.js";
+import { ATTACHED_LINE, withAttachedMarker, type Marked } from "./marker.js";
 
 const DISPLAY = Symbol.for("Jupyter.display");
 
@@ -25,8 +26,12 @@ export function mapKey(name: string): string {
 export class BpftraceRun {
   /** The latest dump of every map, by name without the `@` (the anonymous map as "@"). */
   readonly maps: Record<string, BpftraceMap> = {};
-  /** Probes bpftrace attached; undefined until it has. */
+  /** Probes bpftrace attached (the user's); undefined until it has. */
   probes?: number;
+  /** Whether BEGIN has run, so every probe is attached (known only for a program that got the marker). */
+  private begun = false;
+  /** The program as run, with the marker that says when tracing has started. */
+  readonly marked?: Marked;
   /** Events the kernel dropped before bpftrace read them (bpftrace's lost_events). */
   lostEvents = 0;
   readonly startedAt = Date.now();
@@ -48,7 +53,8 @@ export class BpftraceRun {
     onStderr: (text: string) => void,
   ) {
     this.declared = declaredMaps(program);
-    this.process = new BpftraceProcess(program, (r) => this.take(r), onStderr);
+    this.marked = withAttachedMarker(program);
+    this.process = new BpftraceProcess(this.marked?.text ?? program, (r) => this.take(r), onStderr);
     this.exited = this.process.exited.then((exit) => {
       if (this.partial) this.addLine(this.partial);
       this.partial = "";
@@ -59,11 +65,14 @@ export class BpftraceRun {
   }
 
   private take(r: BpftraceRecord): void {
-    if (r.type === "attached_probes") this.probes = r.probes;
+    if (r.type === "attached_probes") this.probes = r.probes - (this.marked?.ownProbe ? 1 : 0);
     else if (r.type === "text") {
       const parts = (this.partial + r.text).split("\n");
       this.partial = parts.pop()!;
-      for (const l of parts) this.addLine(l);
+      for (const l of parts) {
+        if (l === ATTACHED_LINE && !this.begun) this.begun = true;
+        else this.addLine(l);
+      }
     } else if (r.type === "map") {
       this.maps[mapKey(r.name)] = new BpftraceMap(r.name, r.kind, r.value, this.declared.get(r.name));
       this.lastMapAt = Date.now();
@@ -97,10 +106,14 @@ export class BpftraceRun {
     });
   }
 
-  /** Resolves true once bpftrace says it attached its probes, false if it exits first. */
+  /**
+   * Resolves true once tracing has started (BEGIN has run; without the marker,
+   * once bpftrace says it attaches), false if bpftrace exits first.
+   */
   async whenAttached(): Promise<boolean> {
-    while (this.probes === undefined && this.running) await this.changed(200);
-    return this.probes !== undefined;
+    const started = () => (this.marked ? this.begun : this.probes !== undefined);
+    while (!started() && this.running) await this.changed(200);
+    return started();
   }
 
   /** Resolves once bpftrace has exited or `ms` passed; whether it has exited. */

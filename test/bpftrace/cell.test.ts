@@ -163,6 +163,12 @@ describe.skipIf(!HAVE)("%%bpftrace", () => {
     expect(x.reply.content.evalue).toBe("cell line 5, col 44: Unknown function: nosuchfn");
     expect(tb).toContain("    tracepoint:syscalls:sys_enter_write { @y = nosuchfn(1); }\n" + " ".repeat(4 + 43) + "^~~~~~~~");
     expect(tb).not.toMatch(/stdin:|RLIMIT_MEMLOCK/);
+    // An error on the line of BEGIN, where the start marker goes in: its column is still the cell's.
+    const y = await k.execute("%%bpftrace bad2\nBEGIN { @x = nosuchfn(1); }", {}, 30_000);
+    expect(y.reply.content.evalue).toBe("cell line 2, col 14: Unknown function: nosuchfn");
+    const tb2 = (y.reply.content.traceback as string[]).join("\n").replace(/\x1b\[[0-9;]*m/g, "");
+    expect(tb2).toContain("    BEGIN { @x = nosuchfn(1); }\n" + " ".repeat(4 + 13) + "^~~~~~~~");
+    expect(tb2).not.toContain("__ibcc");
   }, 30_000);
 
   it("a kprobe on a kernel without kprobes: bpftrace's own error, shown cleanly", async () => {
