@@ -13,6 +13,7 @@ import { LiveLines } from "./live.js";
 import { bpftraceMissing, findExecutable } from "./run.js";
 import { bindRun, endNamed, track } from "./runs.js";
 import { BpftraceRun } from "./trace.js";
+import { detach } from "../programs.js";
 import { DISPLAY } from "./maps.js";
 
 export const BPFTRACE_CELL_HELP =
@@ -94,6 +95,8 @@ export async function runBpftraceBlock(block: MagicBlock, ctx: MagicContext): Pr
   const raw: Pick<CellIO, "display"> = runningCell() ?? ctx;
   const place: BlockPlace = { headerLine: block.headerLine, body: block.body };
   await endNamed(args.name);
+  // NAME is one variable: a %%bpf program bound to it goes too, as a re-run of %%bpf NAME would.
+  detach(args.name);
   const run = new BpftraceRun(args.name, block.body, () => {});
   place.inserted = run.marked?.inserted;
   track(run);
