@@ -122,10 +122,14 @@ export class BpftraceProcess {
   async stop(graceMs = 3000): Promise<Exit> {
     if (!this.running) return this.exitInfo!;
     this.signal("SIGINT");
+    // bpftrace 0.17 can miss a SIGINT that comes just after BEGIN runs (it then
+    // waits for events that may never come): asking again is harmless.
+    const again = setInterval(() => this.signal("SIGINT"), 250);
     const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
     try {
       return await this.exited;
     } finally {
+      clearInterval(again);
       clearTimeout(timer);
     }
   }
