@@ -29,7 +29,8 @@ const MARK = "\u0000int:";
 const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d{16,}(?![.eE\d])/g;
 
 function parseExact(line: string): Json {
-  const marked = line.replace(TOKENS, (t) => (t.startsWith('"') ? t : `"${MARK}${t}"`));
+  // The mark goes into the JSON text escaped: a raw control character is not valid JSON.
+  const marked = line.replace(TOKENS, (t) => (t.startsWith('"') ? t : `"\\u0000int:${t}"`));
   return JSON.parse(marked, (_k, v: unknown) => {
     if (typeof v !== "string" || !v.startsWith(MARK)) return v;
     const n = BigInt(v.slice(MARK.length));
