@@ -8,5 +8,6 @@ import { features } from "./line/features.js";
 import { tracePipeMagic } from "./line/trace-pipe.js";
 import { probes } from "./line/probes.js";
 import { captureMagic, replayMagic } from "./capture/magics.js";
+import { bpftraceCell } from "./bpftrace/cell.js";
 
-export const MAGICS: Magic[] = [bpfCell, bps, maps, detach, features, tracePipeMagic, probes, captureMagic, replayMagic];
+export const MAGICS: Magic[] = [bpfCell, bpftraceCell, bps, maps, detach, features, tracePipeMagic, probes, captureMagic, replayMagic];
