@@ -19,8 +19,9 @@ import { job as compile } from "./jobs/compile.js";
 import { job as events } from "./jobs/events.js";
 import { job as memory } from "./jobs/memory.js";
 import { job as kernel } from "./jobs/kernel.js";
+import { job as capture } from "./jobs/capture.js";
 
-const JOBS: Job[] = [maps, histogram, compile, events, memory, kernel];
+const JOBS: Job[] = [maps, histogram, compile, events, memory, kernel, capture];
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));

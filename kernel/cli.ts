@@ -4,7 +4,7 @@
  *   ibcc kernel [--allow-unsigned] <connection_file>  run the kernel (what Jupyter launches)
  *   ibcc install [--user | --prefix P] [--name N]  install the kernelspec
  *   ibcc start [--port N] [--notebook-dir D]    install for this user and start Jupyter Notebook
- *   ibcc export NOTEBOOK.ipynb [-o OUT.html]    a notebook as one self-contained HTML page
+ *   ibcc export [--execute] NOTEBOOK.ipynb [-o OUT.html]  a notebook as one self-contained HTML page
  *   ibcc --help
  */
 import { existsSync } from "node:fs";
@@ -29,8 +29,12 @@ const USAGE = `usage:
                                                   without it or IBCC_ALLOW_UNSIGNED=1, warned on stderr
   ibcc install [--user | --prefix P] [--name N]   install the kernelspec (default: /usr/local/share/jupyter)
   ibcc start [--port N] [--notebook-dir D] [-- A]  install the kernelspec (user) and run Jupyter Notebook
-                                                  on 127.0.0.1 in notebooks/, printing its URL and token
-  ibcc export NOTEBOOK.ipynb [-o OUT.html]        one self-contained HTML file, charts interactive offline
+                                                  on 127.0.0.1, printing its URL and token; it opens
+                                                  your copy of the course, ~/ibcc-course ($IBCC_COURSE_DIR),
+                                                  made from notebooks/ on first start
+  ibcc export [--execute] NOTEBOOK.ipynb [-o OUT.html]
+                                                  one self-contained HTML file, charts interactive offline;
+                                                  --execute runs the notebook first (ibcc kernel, nbclient)
   ibcc --help                                     show this help
 `;
 

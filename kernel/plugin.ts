@@ -35,6 +35,8 @@ export interface CellIO {
   clearOutput(wait?: boolean): void;
   /** Aborted when the user interrupts the cell (interrupt_request or SIGINT). */
   readonly signal: AbortSignal;
+  /** performance.now() when the cell started, for output that must not reach back before it. */
+  readonly startedAt?: number;
 }
 
 /** What a magic may do besides output. */
@@ -90,6 +92,8 @@ export interface CellMagic {
   run(block: MagicBlock, ctx: MagicContext): unknown | Promise<unknown>;
   /** Completion inside the block's body; cursor is an offset into body (code points). */
   complete?(body: string, cursor: number): CompletionResult | Promise<CompletionResult>;
+  /** Completion on the header line; args is the text after `%%name`, cursor an offset into it (code points). */
+  completeHeader?(args: string, cursor: number): CompletionResult | Promise<CompletionResult>;
   inspect?(body: string, cursor: number, detailLevel: number): InspectResult | Promise<InspectResult>;
 }
 
@@ -127,6 +131,7 @@ export function runningCell(): CellIO | undefined {
     stream: (n, t) => io.stream(n, t),
     clearOutput: (w) => io.clearOutput(w),
     signal: scope.signal,
+    startedAt: scope.startedAt,
   };
 }
 

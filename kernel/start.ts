@@ -1,7 +1,8 @@
 /**
  * `ibcc start` (what `npm start` runs after set-up): installs the kernelspec for
- * this user, runs Debian's Jupyter Notebook on 127.0.0.1 with notebooks/ as its
- * root, prints the URL with its token, and stops the server cleanly on Ctrl-C.
+ * this user, brings the course's working copy up to date (course.ts), runs
+ * Debian's Jupyter Notebook on 127.0.0.1 with that copy as its root, prints the
+ * URL with its token, and stops the server cleanly on Ctrl-C.
  *
  *   ibcc start [--port N] [--notebook-dir DIR] [-- extra jupyter notebook args]
  */
@@ -10,26 +11,30 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyCourse, courseDir } from "./course.js";
 import { installKernelspec } from "./kernelspec/install.js";
 
 export interface StartOptions {
   port: number;
   notebookDir: string;
+  /** The checkout's notebooks/ when notebookDir is the course's working copy, to bring it up to date from. */
+  courseFrom?: string;
   extra: string[];
 }
 
 /** The repository's notebooks/ next to dist/ (or to kernel/ when run from source). */
-function defaultNotebookDir(): string {
+export function courseSource(): string | undefined {
   const here = fileURLToPath(new URL(".", import.meta.url));
   for (const up of ["../../notebooks", "../notebooks"]) {
     const dir = resolve(here, up);
     if (existsSync(dir)) return dir;
   }
-  return process.cwd();
+  return undefined;
 }
 
 export function parseStartArgs(argv: string[]): StartOptions {
-  const o: StartOptions = { port: 8888, notebookDir: defaultNotebookDir(), extra: [] };
+  const from = courseSource();
+  const o: StartOptions = from ? { port: 8888, notebookDir: courseDir(), courseFrom: from, extra: [] } : { port: 8888, notebookDir: process.cwd(), extra: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -43,8 +48,10 @@ export function parseStartArgs(argv: string[]): StartOptions {
     } else if (a === "--port" || a.startsWith("--port=")) {
       o.port = Number(value());
       if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`bad port ${o.port}`);
-    } else if (a === "--notebook-dir" || a.startsWith("--notebook-dir=")) o.notebookDir = resolve(value());
-    else o.extra.push(a);
+    } else if (a === "--notebook-dir" || a.startsWith("--notebook-dir=")) {
+      o.notebookDir = resolve(value());
+      delete o.courseFrom;
+    } else o.extra.push(a);
   }
   return o;
 }
@@ -70,6 +77,12 @@ export async function start(argv: string[]): Promise<number> {
   }
   const specDir = installKernelspec({ user: true });
   process.stdout.write(`ibcc: kernelspec installed in ${specDir}\n`);
+  if (o.courseFrom) {
+    const fresh = !existsSync(o.notebookDir);
+    const added = copyCourse(o.courseFrom, o.notebookDir);
+    if (fresh) process.stdout.write(`ibcc: the course is copied to ${o.notebookDir}; your notebooks and their outputs are saved there\n`);
+    else if (added.length) process.stdout.write(`ibcc: added to ${o.notebookDir} from the course: ${added.join(", ")}\n`);
+  }
 
   const token = randomBytes(24).toString("hex");
   const [cmd, pre] = jupyterCommand();

@@ -6,13 +6,18 @@
 import { CellError, type CellMagic, type MagicBlock, type MagicContext } from "../kernel/plugin.js";
 import { blockSpec } from "./spec/block.js";
 import { HEADER_OPTIONS, HeaderSyntaxError } from "./spec/header.js";
-import { headersWarning } from "./headers-check.js";
+import { headersNote } from "./headers-check.js";
 import { loadProgram } from "./load.js";
 import { checkBpfPrivileges } from "./privileges.js";
 import { bind, byName } from "./programs.js";
 import { setCurrentIO } from "./session.js";
 import { programTypeText } from "./type-text.js";
 import { completeInBlock, inspectInBlock } from "./helpers-doc.js";
+import { completeHeader } from "./probes/complete.js";
+import { replaying, mode as captureMode } from "./capture/mode.js";
+import { replayProgram } from "./capture/replay.js";
+import { recordProgram } from "./capture/record.js";
+import { nativeApi } from "./native-api.js";
 
 let warnedAboutHeaders = false;
 
@@ -28,6 +33,8 @@ export const BPF_CELL_USAGE = [
   ...Object.entries(HEADER_OPTIONS).map(([o, v]) => `    ${o} ${v}`),
   "  --xdp-mode: skb is generic XDP (any device), drv the driver's native hook, hw offloaded to the NIC;",
   "  without it the kernel uses drv where the driver has one, else skb. The summary names the mode asked for.",
+  "  --usdt probes: bpf_usdt_readarg(N, ctx, &v) / bpf_usdt_readarg_p(N, ctx, buf, size) read argument N (from 1);",
+  "    by PID the probes' semaphores are raised in that process, by BINARY in every process running it.",
   "  Kernel struct fields at the running kernel's BTF offsets (right even with other headers):",
   "    BTF_READ(ptr, task_struct, tgid)   BTF_READ_INTO(dst, ptr, task_struct, comm)",
   "    BTF_OFFSET(task_struct, pid)       BTF_SIZE(task_struct, comm)   paths: a, a.b, a->b, a[3]",
@@ -49,24 +56,32 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
     if (e instanceof HeaderSyntaxError) throw new CellError("UsageError", e.message, [e.message, "", BPF_CELL_USAGE]);
     throw e;
   }
+  if (replaying()) {
+    const { program, note } = await replayProgram(spec, block);
+    ctx.stream("stdout", note);
+    bind(spec.name, program);
+    ctx.setGlobal(spec.name, program, programTypeText(program));
+    return program;
+  }
   checkBpfPrivileges();
   if (!warnedAboutHeaders) {
     warnedAboutHeaders = true;
-    const w = headersWarning();
-    if (w) ctx.stream("stderr", w);
+    const note = headersNote();
+    if (note) await ctx.display(note);
   }
   // The same text again (the usual "run the cell once more"): keep the compiled
   // and attached programs, empty the maps. Text that includes local files may
   // differ while reading the same, so it always compiles afresh.
   const source = JSON.stringify([block.args.trim(), block.body]);
   const earlier = byName(spec.name);
-  if (earlier && earlier.source === source && earlier.renewable && !/#\s*include\s*"/.test(block.body)) {
+  // A capture records each run apart, so a recorded cell compiles afresh.
+  if (!captureMode.capturing && earlier && earlier.source === source && earlier.renewable && !/#\s*include\s*"/.test(block.body)) {
     const renewed = earlier.renew();
     bind(spec.name, renewed);
     ctx.setGlobal(spec.name, renewed, programTypeText(renewed));
     return renewed;
   }
-  const program = await loadProgram(spec, { body: block.body, headerLine: block.headerLine });
+  const program = recordProgram(await loadProgram(spec, { body: block.body, headerLine: block.headerLine }), block, await nativeApi());
   program.source = source;
   bind(spec.name, program);
   ctx.setGlobal(spec.name, program, programTypeText(program));
@@ -79,5 +94,6 @@ export const bpfCell: CellMagic = {
   help: BPF_CELL_HELP,
   run: runBpfBlock,
   complete: completeInBlock,
+  completeHeader,
   inspect: (body, cursor) => inspectInBlock(body, cursor),
 };

@@ -12,11 +12,14 @@ import { blockSpec } from "./spec/block.js";
 import { loadProgram } from "./load.js";
 import { bind, track } from "./programs.js";
 import type { Program } from "./program.js";
+import { attachSpecOf, type AttachOptions } from "./attach-options.js";
+import { ksym, ksymname, sym, type SymOptions } from "./symbolize.js";
 
 export interface BpfOptions {
   text: string;
   cflags?: string[];
-  attach?: boolean | string;
+  /** false: load only; hooks typed as prog.attach() takes them; or %%bpf header options as text. */
+  attach?: boolean | string | AttachOptions[];
   name?: string;
 }
 
@@ -25,10 +28,27 @@ export class BPF {
     throw new Error("use `await BPF.load({ text })`: loading is asynchronous, and a constructor cannot wait for it");
   }
 
+  /** The kernel symbol covering addr ("[unknown]" if none), as BCC's BPF.ksym. */
+  static ksym(addr: bigint | number, opts?: SymOptions): string {
+    return ksym(addr, opts);
+  }
+
+  /** A kernel symbol's address (undefined if none), as BCC's BPF.ksymname. */
+  static ksymname(name: string): bigint | undefined {
+    return ksymname(name);
+  }
+
+  /** The symbol covering addr in process pid, as BCC's BPF.sym (pid < 0: the kernel). */
+  static sym(addr: bigint | number, pid: number, opts?: SymOptions): string {
+    return sym(addr, pid, opts);
+  }
+
   static async load(options: BpfOptions | string): Promise<Program> {
     const o = typeof options === "string" ? { text: options } : options;
     const header = [o.name ?? "", typeof o.attach === "string" ? o.attach : "", o.attach === false ? "--no-attach" : ""].join(" ");
     const spec = blockSpec(header, o.text);
+    // Typed hooks go into the spec as they are, not through header text.
+    if (Array.isArray(o.attach)) spec.attach.push(...o.attach.map((a) => ({ ...attachSpecOf(a), origin: "option" as const })));
     spec.cflags.push(...(o.cflags ?? []));
     const program = await loadProgram(spec, { body: o.text, headerLine: 0 });
     if (o.name) bind(o.name, program);

@@ -38,6 +38,8 @@ interface BpfWatchOptions {
   /** For view "line": "rate" (default: what the values added per second), "total", or a histogram's percentile such as "p99". */
   metric?: string;
   histogram?: BpfHistogramOptions;
+  /** Views "table" and "histogram": each frame shows only what came since the last (read and cleared in one step). */
+  clear?: boolean;
   table?: { top?: number; sortBy?: string; ascending?: boolean; columns?: string[]; title?: string };
 }
 
@@ -56,6 +58,26 @@ interface BpfTable<K = unknown, V = unknown> {
   /** Every entry, read in batches. */
   entries(): [K, V][];
   /**
+   * Every entry, read and removed in one step (BCC's items_lookup_and_delete_batch): no count is read
+   * twice; an increment in flight at that instant may be lost. Arrays are read, then zeroed (what comes between is lost).
+   */
+  entriesAndClear(): [K, V][];
+  /** BCC's name for entriesAndClear(). */
+  itemsLookupAndDeleteBatch(): [K, V][];
+  /** BPF_QUEUE / BPF_STACK: adds a value; \`evict\` pushes out the oldest when full. */
+  push(value: V, options?: { evict?: boolean }): void;
+  /** BPF_QUEUE / BPF_STACK: the next value (oldest for a queue, newest for a stack), removed; undefined when empty. */
+  pop(): V | undefined;
+  /** BPF_QUEUE / BPF_STACK: the next value, left in place. */
+  peek(): V | undefined;
+  /** BPF_STACK_TRACE: one stack's addresses, innermost first (BCC's stack_traces.walk(id)). */
+  walk(stackId: number): bigint[];
+  /**
+   * BPF_STACK_TRACE: one stack's frames, innermost first, e.g. from an event's stack id:
+   * \`stack_traces.frames(ev.kernel_stack_id)\`, \`stack_traces.frames(ev.user_stack_id, { pid: ev.pid })\`.
+   */
+  frames(stackId: number, options?: { pid?: number; module?: boolean; offset?: boolean }): string[];
+  /**
    * Every entry as columns for analysis code: typed arrays that view the batched read's
    * memory (BigUint64Array for u64 keys and values, and so on). Per-CPU maps add
    * cpuValues, entry-major (entry i, CPU c at i * cpus + c).
@@ -69,6 +91,22 @@ interface BpfTable<K = unknown, V = unknown> {
   view(options?: { top?: number; sortBy?: string; ascending?: boolean; columns?: string[]; title?: string }): unknown;
   /** One output updated in place every \`every\` ms until \`for\` ms pass or the cell is interrupted; resolves with frames drawn. */
   watch(options?: BpfWatchOptions): Promise<number>;
+}
+
+/** One loaded function of a program: an attached one, or a tail-call target loaded with loadFunc. */
+interface BpfFunction {
+  readonly name: string;
+  /** The program type it was loaded as ("tracepoint", "raw_tracepoint", "xdp", ...). */
+  readonly type: string;
+  readonly fd: number;
+  readonly id: number;
+  readonly tag: string;
+  readonly closed: boolean;
+}
+
+/** A BPF_PROG_ARRAY: \`jmp.set(2, await prog.loadFunc("do_two"))\` is BCC's \`jmp[c_int(2)] = c_int(fn.fd)\`; get gives the program id. */
+interface BpfProgArray extends BpfTable<number, number> {
+  set(index: number, fn: BpfFunction | number): void;
 }
 
 interface BpfEventOptions {
@@ -106,6 +144,37 @@ interface BpfStacks {
   folded(): string;
 }
 
+/** A hook for prog.attach() and BPF.load's attach: one hook key and the function to attach. */
+type BpfAttachOptions = { fn: string } & (
+  | { tracepoint: string }
+  | { rawTracepoint: string }
+  | { kprobe: string; ret?: boolean }
+  | { uprobe: { binary: string; symbol: string | number; pid?: number }; ret?: boolean }
+  | {
+      perfEvent: {
+        /** "cpu-clock", "task-clock", "page-faults", "context-switches", "cpu-migrations", "cycles", "instructions", "cache-misses", "branch-misses", ... or { type, config }. */
+        event: string | { type: number; config: number };
+        freq?: number;
+        period?: number;
+        pid?: number;
+        cpu?: number;
+      };
+    }
+  | { xdp: string }
+  | { tc: { iface: string; direction?: "ingress" | "egress" } }
+  | { socket: string }
+);
+
+/** One hook attached by prog.attach(). */
+interface BpfHookHandle {
+  readonly fn: string;
+  /** As the program's summary names it, e.g. "tracepoint sched:sched_switch". */
+  readonly hook: string;
+  readonly attached: boolean;
+  /** Idempotent; resolves once the kernel has finished detaching (events may arrive until then). close() detaches whatever is still attached. */
+  detach(): Promise<void>;
+}
+
 /** A loaded BPF program: a %%bpf block's NAME or what BPF.load returns. */
 interface BpfProgram<M = Record<string, BpfTable>, E = Record<string, unknown>> {
   readonly name: string;
@@ -123,6 +192,19 @@ interface BpfProgram<M = Record<string, BpfTable>, E = Record<string, unknown>> 
    * map whose key holds kernel_stack_id / user_stack_id (or \`counts\`).
    */
   stacks(name?: string, options?: { counts?: string; title?: string }): BpfStacks;
+  /**
+   * BCC's load_func: loads a function nothing attaches (a tail-call target) as \`type\`, by default the
+   * program type of the block's hooks. It belongs to the program and closes with it.
+   */
+  loadFunc(name: string, type?: string): Promise<BpfFunction>;
+  /** A loaded function by name (attached, or loaded with loadFunc). */
+  fn(name: string): BpfFunction;
+  /**
+   * Attaches one function to one hook: \`await prog.attach({ tracepoint: "sched:sched_switch", fn: "on_switch" })\`,
+   * \`{ uprobe: { binary, symbol }, fn }\`, \`{ perfEvent: { event: "cpu-clock", freq: 99 }, fn }\`. The function is
+   * loaded as the hook's program type if it is not yet; the handle's detach() undoes this one hook.
+   */
+  attach(options: BpfAttachOptions): Promise<BpfHookHandle>;
   /** Streams bpf_trace_printk output into the cell; resolves with the line count. */
   tracePrint(options?: { for?: number }): Promise<number>;
   /** Detaches and frees everything; idempotent. */
@@ -133,8 +215,8 @@ interface BpfLoadOptions {
   /** BCC C text. */
   text: string;
   cflags?: string[];
-  /** false: load only; a string: %%bpf header options ("--uprobe /bin/x:main=f"). */
-  attach?: boolean | string;
+  /** false: load only; typed hooks (as prog.attach takes them); or a string of %%bpf header options ("--uprobe /bin/x:main=f"). */
+  attach?: boolean | string | BpfAttachOptions[];
   /** Replaces the earlier program of this name, as re-running %%bpf NAME does. */
   name?: string;
 }
@@ -142,5 +224,11 @@ interface BpfLoadOptions {
 /** BPF programs from TypeScript text: \`const p = await BPF.load({ text: "..." })\`. */
 declare const BPF: {
   load(options: BpfLoadOptions | string): Promise<BpfProgram>;
+  /** BCC's BPF.ksym: the kernel symbol covering addr, "[unknown]" if none; module/offset append " [module]" and "+0x..". */
+  ksym(addr: bigint | number, options?: { module?: boolean; offset?: boolean }): string;
+  /** BCC's BPF.ksymname: a kernel symbol's address, undefined if none. */
+  ksymname(name: string): bigint | undefined;
+  /** BCC's BPF.sym: the symbol covering addr in process pid (pid < 0: the kernel), "[unknown]" if none. */
+  sym(addr: bigint | number, pid: number, options?: { module?: boolean; offset?: boolean }): string;
 };
 `;

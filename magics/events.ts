@@ -11,6 +11,8 @@ import type { CellIO } from "../kernel/plugin.js";
 import type { NativeApi } from "./native-api.js";
 import { ioOr } from "./session.js";
 import { watch } from "./watch.js";
+import { rowsToArrow, type ArrowTable } from "./capture/arrow.js";
+import { arrowToCSV } from "./capture/csv.js";
 
 export interface EventOptions {
   /** Perf buffer pages per CPU (power of two, default 64). */
@@ -86,7 +88,8 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
       }
       this.wake?.();
     };
-    const onBatch: EventCallback = { onPacked };
+    // A replayed stream also asks how much is queued (to keep pace) and says when it has ended.
+    const onBatch: EventCallback = Object.assign({ onPacked }, { pending: () => this.queue.length - this.head, onEnd: () => this.close() });
     this.reader =
       this.map.type === "ringbuf"
         ? this.api.openRingBuffer(this.map, onBatch)
@@ -156,6 +159,16 @@ export class EventStream<T = unknown> implements AsyncIterable<T> {
     const out: T[] = [];
     for await (const e of this) out.push(e);
     return out;
+  }
+
+  /** Collects the stream (as collect() does) into an Apache Arrow table: one column per field. */
+  async toArrow(): Promise<ArrowTable> {
+    return rowsToArrow(await this.collect());
+  }
+
+  /** Collects the stream into CSV text, the columns of toArrow(). */
+  async toCSV(): Promise<string> {
+    return arrowToCSV(await this.toArrow());
   }
 
   /**

@@ -40,3 +40,19 @@ export function headersWarning(): string | undefined {
     `Read kernel structs with BTF_READ(ptr, struct, field), resolved against the running kernel's BTF.\n`
   );
 }
+
+/**
+ * The same note as a display (markdown and plain text): information, not an
+ * error, so not a stderr stream that notebook front ends paint like one.
+ */
+export function headersNote(): { [k: symbol]: () => Record<string, string> } | undefined {
+  const h = headersInfo();
+  if (h.matches) return undefined;
+  const headers = h.headers ? `for \`${h.headers}\`` : "missing";
+  const markdown =
+    `**Note:** the kernel headers are ${headers}, not the running kernel \`${h.running}\`. ` +
+    `Struct fields read through them may be at wrong offsets; tracepoint \`args\` are exact. ` +
+    `Read kernel structs with \`BTF_READ(ptr, struct, field)\`, resolved against the running kernel's BTF.`;
+  const plain = headersWarning()!.trimEnd();
+  return { [Symbol.for("Jupyter.display")]: () => ({ "text/markdown": markdown, "text/plain": plain }) };
+}

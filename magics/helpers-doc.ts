@@ -1,8 +1,12 @@
 /**
  * The names completion and inspection know inside a %%bpf block: BCC's
  * macros and map methods, the common BPF helpers with their signatures, and
- * ibcc's BTF forms. One line of documentation each.
+ * ibcc's BTF forms. One line of documentation each. Where the cursor is in
+ * a probe's name or at `args->`, what the kernel offers there instead
+ * (probes/complete.ts).
  */
+import { completeProbeContext, inspectProbeContext } from "./probes/complete.js";
+
 export interface HelperDoc {
   name: string;
   signature: string;
@@ -45,6 +49,8 @@ export const HELPERS: HelperDoc[] = [
   H("helper", "bpf_probe_read_kernel_str", "int bpf_probe_read_kernel_str(void *dst, u32 size, const void *src)", "Copies a NUL-terminated kernel string; returns its length including the NUL."),
   H("helper", "bpf_probe_read_user", "int bpf_probe_read_user(void *dst, u32 size, const void *src)", "Safely copies user-space memory of the current task."),
   H("helper", "bpf_probe_read_user_str", "int bpf_probe_read_user_str(void *dst, u32 size, const void *src)", "Copies a NUL-terminated user-space string (a path argument, say)."),
+  H("macro", "bpf_usdt_readarg", "int bpf_usdt_readarg(int n, struct pt_regs *ctx, T *dst)", "Reads argument n (from 1) of the USDT probe this function is attached to with --usdt, where the probe's ELF note says it is; 0 or -1."),
+  H("macro", "bpf_usdt_readarg_p", "int bpf_usdt_readarg_p(int n, struct pt_regs *ctx, void *buf, u64 size)", "Takes USDT argument n as a user-space pointer and copies size bytes from it into buf (bpf_probe_read_user)."),
   H("helper", "bpf_log2l", "unsigned int bpf_log2l(unsigned long v)", "log2 bucket of v, for BPF_HISTOGRAM keys (dist.increment(bpf_log2l(v)))."),
   H("helper", "bpf_get_smp_processor_id", "u32 bpf_get_smp_processor_id(void)", "The CPU the program runs on."),
   H("helper", "bpf_get_prandom_u32", "u32 bpf_get_prandom_u32(void)", "A pseudo-random number, for sampling."),
@@ -106,6 +112,8 @@ export function wordAt(body: string, cursor: number): { word: string; start: num
 }
 
 export function completeInBlock(body: string, cursor: number): { matches: string[]; cursorStart: number; cursorEnd: number } {
+  const probe = completeProbeContext(body, cursor);
+  if (probe) return probe;
   const { start } = wordAt(body, cursor);
   const prefix = body.slice(start, cursor);
   const afterDot = body[start - 1] === ".";
@@ -117,7 +125,9 @@ export function completeInBlock(body: string, cursor: number): { matches: string
 }
 
 export function inspectInBlock(body: string, cursor: number): { found: boolean; data: Record<string, unknown> } {
-  const { word } = wordAt(body, cursor);
+  const { word, start, end } = wordAt(body, cursor);
+  const probe = inspectProbeContext(body, start, end);
+  if (probe) return probe;
   const h = helperDoc(word);
   if (!h) return { found: false, data: {} };
   return {

@@ -9,18 +9,24 @@ import { BpfError, CompileError, VerifierError } from "../native/types.js";
 import { compileCodec, type Codec } from "../native/codec.js";
 import { eventCodec } from "../native/codec-event.js";
 import { CellError } from "../kernel/plugin.js";
-import { progKind, describeAttach, type AttachSpec, type BlockSpec } from "./spec/types.js";
+import { progKind, describeAttach, type AttachOrigin, type AttachSpec, type BlockSpec } from "./spec/types.js";
+import { compiledSpec } from "./spec/block.js";
 import { compileFailure, type SourceMap } from "./diagnostics/compile.js";
 import { verifierFailure } from "./diagnostics/verifier.js";
+import { formatPaddingWarning, paddingWarnings } from "./diagnostics/padding.js";
+import { currentIO } from "./session.js";
 import { kernelHasKprobes, missingHookError, tracepointExists, unknownTracepointError } from "./diagnostics/hooks.js";
 import { ansi } from "./diagnostics/ansi.js";
 import { kernelBtf } from "./btf/parse.js";
 import { BtfRewriteError, rewriteBtf, usesBtf } from "./btf/rewrite.js";
+import { PERF_TYPE_HARDWARE } from "./spec/perf-events.js";
 import { EVENT_TYPE_MAP_PREFIX, eventTypeProbes, findEventMaps } from "./event-types.js";
 import { scanConventions } from "./spec/conventions.js";
 import { lineOf } from "./spec/source.js";
 import { nativeApi, type NativeApi } from "./native-api.js";
 import { Program, type AttachedHook } from "./program.js";
+import { attachUsdt, openBlockUsdt, withArgumentReaders, readargProblem } from "./usdt/attach.js";
+import type { UsdtProbes } from "../native/usdt.js";
 
 export interface LoadSource {
   /** The C text as the user wrote it. */
@@ -40,7 +46,12 @@ function isMissingFeature(a: AttachSpec, e: unknown): boolean {
   return false;
 }
 
-function attachOne(p: NativeProgram, a: AttachSpec): Attachment {
+function attachOne(p: NativeProgram, a: AttachSpec, usdt?: UsdtProbes): Attachment[] {
+  if (a.hook === "usdt") return attachUsdt(usdt, p, a);
+  return [attachOneHook(p, a)];
+}
+
+export function attachOneHook(p: NativeProgram, a: Exclude<AttachSpec, { hook: "usdt" }>): Attachment {
   switch (a.hook) {
     case "tracepoint":
       return p.attachTracepoint(a.category, a.event);
@@ -51,7 +62,7 @@ function attachOne(p: NativeProgram, a: AttachSpec): Attachment {
     case "uprobe":
       return p.attachUprobe(a.binary, /^0x[0-9a-f]+$/i.test(a.symbol) ? Number(a.symbol) : a.symbol, { ret: a.ret, pid: a.pid });
     case "perf_event":
-      return p.attachPerfEvent({ type: a.type, config: a.config, sampleFreq: a.sampleFreq, samplePeriod: a.samplePeriod });
+      return p.attachPerfEvent({ type: a.type, config: a.config, sampleFreq: a.sampleFreq, samplePeriod: a.samplePeriod, pid: a.pid, cpu: a.cpu });
     case "xdp":
       return p.attachXdp(a.iface, { mode: a.mode });
     case "tc":
@@ -70,13 +81,19 @@ function loadOptions(a: AttachSpec): LoadOptions | undefined {
   return undefined;
 }
 
-function attachError(a: AttachSpec, e: unknown): CellError {
+export function attachError(a: AttachSpec, e: unknown): CellError {
   // The native message usually ends with the code already; say it once.
   const code = e instanceof BpfError && !errorLines(e).endsWith(`(${e.code})`) ? ` (${e.code})` : "";
   const msg = `cannot attach ${a.fn}() to ${describeAttach(a)}: ${errorLines(e)}${code}`;
   const hints: string[] = [];
   if (e instanceof BpfError && e.code === "ENODEV") hints.push(`no such network interface? (ip link shows them)`);
   if (e instanceof BpfError && e.code === "ENOENT" && a.hook === "uprobe") hints.push(`check that ${a.binary} exists and has the symbol ${a.symbol} (nm -D ${a.binary})`);
+  // A VM without a virtual PMU has no hardware counters: perf_event_open says ENOENT or EOPNOTSUPP.
+  if (e instanceof BpfError && a.hook === "perf_event" && a.type === PERF_TYPE_HARDWARE && ["ENOENT", "EOPNOTSUPP", "ENODEV"].includes(e.code))
+    hints.push(`this machine has no hardware counter for ${a.event} (a virtual machine often has none): use a software event such as cpu-clock, task-clock or page-faults`);
+  if (e instanceof BpfError && a.hook === "perf_event" && e.code === "ESRCH") hints.push(`no process ${a.pid}`);
+  if (e instanceof BpfError && e.code === "EINVAL" && (a.hook === "usdt" || a.hook === "uprobe"))
+    hints.push(`one cause: the address already has a uprobe with another semaphore (ref_ctr_offset), which the kernel refuses; a --usdt probe and a plain --uprobe cannot share a guarded probe's address`);
   if (e instanceof BpfError && e.code === "EEXIST" && (a.hook === "xdp" || a.hook === "tc")) hints.push(`another program is already attached there`);
   if (e instanceof BpfError && a.hook === "xdp" && a.mode === "hw" && ["EINVAL", "EOPNOTSUPP"].includes(e.code))
     hints.push(`--xdp-mode hw needs a NIC that offloads XDP programs (few do; veth and virtio do not): use --xdp-mode drv or skb`);
@@ -165,20 +182,30 @@ async function compileWithProbes(native: NativeApi, text: string, probes: string
   }
 }
 
+function refuseMissingHooks(spec: BlockSpec, origin: AttachOrigin): void {
+  for (const a of spec.noAttach ? [] : spec.attach) {
+    if (a.origin !== origin) continue;
+    if (a.hook === "kprobe" && !kernelHasKprobes()) throw missingHookError(a);
+    if (a.hook === "tracepoint" && !tracepointExists(a.category, a.event)) throw unknownTracepointError(a.fn, a.category, a.event);
+  }
+}
+
 export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: NativeApi): Promise<Program> {
   const native = api ?? (await nativeApi());
   const { text, map, probes } = prepareText(spec, src);
 
-  // Refuse hooks this kernel lacks before compiling: the message is the same and quicker.
-  for (const a of spec.noAttach ? [] : spec.attach) {
-    if (a.hook === "kprobe" && !kernelHasKprobes()) throw missingHookError(a);
-    if (a.hook === "tracepoint" && !tracepointExists(a.category, a.event)) throw unknownTracepointError(a.fn, a.category, a.event);
-  }
+  // Refuse hooks this kernel lacks before compiling when an option names them:
+  // the message is the same and quicker. Conventions wait for the compiler.
+  refuseMissingHooks(spec, "option");
 
+  const readarg = readargProblem(spec, src.body);
+  if (readarg) throw readarg;
+  const usdt = await openBlockUsdt(spec, native);
   let module: Module;
   try {
-    module = await compileWithProbes(native, text, probes, spec.cflags, src.body.split("\n").length);
+    module = await compileWithProbes(native, withArgumentReaders(usdt, text), probes, spec.cflags, src.body.split("\n").length);
   } catch (e) {
+    usdt?.close();
     if (e instanceof CompileError) throw compileFailure(e.diagnostics, map, e.log);
     throw e;
   }
@@ -186,12 +213,16 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
   const functions = new Map<string, NativeProgram>();
   const attached: AttachedHook[] = [];
   try {
+    spec = compiledSpec(spec, src.body, module.functions);
+    refuseMissingHooks(spec, "convention");
     const missing = spec.attach.filter((a) => !module.functions.includes(a.fn));
     if (missing.length) {
       const m = missing[0];
       throw new CellError(
         "NoSuchFunction",
-        `${describeAttach(m)} names ${m.fn}(), which the block does not define; its functions are ${module.functions.join(", ") || "(none)"}`,
+        `${describeAttach(m)} names ${m.fn}(), which the compiled block does not have` +
+          (new RegExp(`\\b${m.fn}\\s*\\(`).test(src.body) ? " (the preprocessor left it out: an #if or #ifdef around it?)" : "") +
+          `; its functions are ${module.functions.join(", ") || "(none)"}`,
       );
     }
     for (const a of spec.attach) {
@@ -212,7 +243,8 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
       for (const a of spec.attach) {
         const p = functions.get(a.fn)!;
         try {
-          attached.push({ fn: a.fn, spec: a, origin: (a as { origin?: "option" | "convention" }).origin ?? "option", attachment: attachOne(p, a) });
+          const origin = (a as { origin?: "option" | "convention" }).origin ?? "option";
+          for (const attachment of attachOne(p, a, usdt)) attached.push({ fn: a.fn, spec: a, origin, attachment });
         } catch (e) {
           if (isMissingFeature(a, e)) throw missingHookError(a, errorLines(e));
           throw attachError(a, e);
@@ -243,7 +275,14 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
         // events() explains when asked
       }
     }
-    return new Program(spec.name, spec, module, functions, attached, eventCodecs, native);
+    // Advice, not failure: the program is loaded and attached as written.
+    try {
+      const io = currentIO();
+      for (const w of paddingWarnings(module, src.body)) io?.stream("stderr", formatPaddingWarning(w, map));
+    } catch {
+      // a check that cannot read the types says nothing
+    }
+    return new Program(spec.name, spec, module, functions, attached, eventCodecs, native, usdt ? [usdt] : []);
   } catch (e) {
     for (const a of attached) {
       try {
@@ -253,6 +292,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
       }
     }
     module.close();
+    usdt?.close();
     throw e;
   }
 }

@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { BpfMap, CompileOptions, EventCallback, EventReader, Module, PerfBufferOptions } from "../native/types.js";
 import type { HeapInfo } from "../native/heap.js";
 import type * as Introspect from "../native/introspect.js";
+import type { UsdtProbes, UsdtTarget } from "../native/usdt.js";
 
 export interface NativeApi {
   compile(text: string, opts?: CompileOptions): Promise<Module>;
@@ -15,6 +16,7 @@ export interface NativeApi {
   prepareCompiler(): Promise<void>;
   heapInfo(): HeapInfo;
   returnFreedMemory(): Promise<void>;
+  openUsdt(targets: UsdtTarget[]): Promise<UsdtProbes>;
   introspect: Pick<typeof Introspect, "heldBy" | "program" | "map">;
 }
 

@@ -3,25 +3,44 @@
  * their attachments, typed tables over its maps, event streams, and one
  * idempotent close() that detaches and frees everything it made.
  */
-import type { Attachment, Module, Program as NativeProgram } from "../native/types.js";
+import type { Attachment, Module, Program as NativeProgram, ProgType } from "../native/types.js";
 import type { Codec } from "../native/codec.js";
 import { records } from "../kernel/display/info.js";
 import type { ProgramOrigin } from "./view-source.js";
 import type { DisplayData } from "../kernel/plugin.js";
 import type { AttachSpec, BlockSpec } from "./spec/types.js";
-import { describeAttach } from "./spec/types.js";
+import { describeAttach, progKind } from "./spec/types.js";
 import { EVENT_TYPE_MAP_PREFIX } from "./event-types.js";
 import { EventStream, type EventOptions } from "./events.js";
 import type { NativeApi } from "./native-api.js";
 import { Table } from "./table.js";
 import { findCountsTable, readStacks, type Stacks, type StacksOptions } from "./stacks.js";
 import { tracePipe, type TracePipeOptions } from "./trace-pipe.js";
+import { attachSpecOf, type AttachOptions } from "./attach-options.js";
+import { attachError, attachOneHook } from "./load.js";
 
 export interface AttachedHook {
   fn: string;
   spec: AttachSpec;
   origin: "option" | "convention";
   attachment: Attachment;
+}
+
+/** A hook attach() added after load. */
+export type AddedHook = Omit<AttachedHook, "origin"> & { origin: "attach()" };
+
+/** One hook attached from TypeScript (prog.attach): detach() undoes it alone. */
+export interface HookHandle {
+  readonly fn: string;
+  /** The hook as the summary names it, e.g. "tracepoint sched:sched_switch". */
+  readonly hook: string;
+  readonly attached: boolean;
+  /**
+   * Idempotent; resolves once the kernel has finished detaching (the hook
+   * detaches on a background thread; events may arrive until then). The
+   * program's close() detaches what is still attached.
+   */
+  detach(): Promise<void>;
 }
 
 export interface MapInfo {
@@ -41,6 +60,8 @@ export class Program {
   private tables = new Map<string, Table>();
   private streams = new Set<EventStream>();
   private isClosed = false;
+  /** Hooks attached since load by attach(), until detached. */
+  private added: AddedHook[] = [];
   /** The loaded functions' tags and when the program was made, for views' metadata. */
   readonly origin: ProgramOrigin;
 
@@ -48,11 +69,14 @@ export class Program {
     readonly name: string,
     readonly spec: BlockSpec,
     readonly module: Module,
+    /** The loaded functions: those attached, and those loaded since by loadFunc (tail-call targets). */
     readonly functions: ReadonlyMap<string, NativeProgram>,
     readonly attached: readonly AttachedHook[],
     /** Event types of perf/ring buffer maps, by map name. */
     readonly eventCodecs: ReadonlyMap<string, Codec<unknown>>,
     private readonly api: NativeApi,
+    /** What else the program holds open (USDT contexts), closed after the module. */
+    private readonly holds: readonly { close(): void }[] = [],
   ) {
     const maps: Record<string, Table> = {};
     for (const m of module.mapNames.filter(isUserMap)) {
@@ -69,6 +93,93 @@ export class Program {
   /** The ids of the loaded programs, as bpftool and %bps show them. */
   get ids(): number[] {
     return [...this.functions.values()].map((p) => p.id);
+  }
+
+  /**
+   * BCC's load_func: loads one function of the block that nothing attaches
+   * (a tail-call target), as `type` or as the program type of the block's
+   * hooks. The loaded function belongs to the program and closes with it;
+   * loading it again returns the same one.
+   */
+  async loadFunc(name: string, type?: ProgType): Promise<NativeProgram> {
+    this.assertOpen();
+    const have = this.functions.get(name);
+    if (have) {
+      if (type !== undefined && have.type !== type)
+        throw new Error(`${this.name}: ${name}() is already loaded as a ${have.type} program, not ${type}`);
+      return have;
+    }
+    if (!this.module.functions.includes(name))
+      throw new Error(`${this.name} has no function ${name}(); its functions are ${this.module.functions.join(", ") || "(none)"}`);
+    const kinds = [...new Set(this.spec.attach.map(progKind))];
+    const t = type ?? (kinds.length === 1 ? (kinds[0] as ProgType) : undefined);
+    if (t === undefined)
+      throw new Error(
+        `${this.name}: say which program type to load ${name}() as, e.g. loadFunc("${name}", "tracepoint"): ` +
+          (kinds.length ? `the block's hooks are of several types (${kinds.join(", ")})` : "the block attaches nothing to take it from"),
+      );
+    const p = await this.module.load(name, t);
+    if (this.isClosed) throw new Error(`${this.name} was closed while ${name}() loaded`);
+    (this.functions as Map<string, NativeProgram>).set(name, p);
+    return p;
+  }
+
+  /**
+   * Attaches one function of the program to one hook, typed:
+   * `await prog.attach({ tracepoint: "sched:sched_switch", fn: "on_switch" })`,
+   * `{ uprobe: { binary, symbol }, fn }`, `{ perfEvent: { event: "cpu-clock", freq: 99 }, fn }`.
+   * The function is loaded as the hook's program type if it is not yet.
+   */
+  async attach(options: AttachOptions): Promise<HookHandle> {
+    this.assertOpen();
+    const spec = attachSpecOf(options);
+    if (!this.module.functions.includes(spec.fn))
+      throw new Error(`${this.name} has no function ${spec.fn}(); its functions are ${this.module.functions.join(", ") || "(none)"}`);
+    const kind = progKind(spec) as ProgType;
+    const have = this.functions.get(spec.fn);
+    if (have && have.type !== kind)
+      throw new Error(`${this.name}: ${spec.fn}() is loaded as a ${have.type} program; ${describeAttach(spec)} needs a ${kind} program`);
+    const p = have ?? (await this.loadFunc(spec.fn, kind));
+    this.assertOpen();
+    let attachment: Attachment;
+    try {
+      attachment = attachOneHook(p, spec);
+    } catch (e) {
+      throw attachError(spec, e);
+    }
+    const hook: AddedHook = { fn: spec.fn, spec, origin: "attach()", attachment };
+    this.added.push(hook);
+    const detach = () => {
+      this.added = this.added.filter((h) => h !== hook);
+      attachment.close();
+      return attachment.settled;
+    };
+    return {
+      fn: spec.fn,
+      hook: describeAttach(spec),
+      get attached() {
+        return !attachment.closed;
+      },
+      detach,
+      toString: () => `${spec.fn}() on ${describeAttach(spec)}${attachment.closed ? " (detached)" : ""}`,
+    } as HookHandle;
+  }
+
+  /** Every hook attached now: the block's and those of attach() not yet detached. */
+  get hooks(): readonly (AttachedHook | AddedHook)[] {
+    return [...this.attached, ...this.added.filter((h) => !h.attachment.closed)];
+  }
+
+  /** A loaded function by name (attached, or loaded with loadFunc). */
+  fn(name: string): NativeProgram {
+    this.assertOpen();
+    const p = this.functions.get(name);
+    if (p) return p;
+    throw new Error(
+      this.module.functions.includes(name)
+        ? `${this.name}: ${name}() is not loaded: \`await ${this.name}.loadFunc("${name}")\` loads it`
+        : `${this.name} has no function ${name}(); its functions are ${this.module.functions.join(", ") || "(none)"}`,
+    );
   }
 
   table(name: string): Table {
@@ -165,6 +276,8 @@ export class Program {
     this.isClosed = true;
     for (const s of this.streams) s.close();
     for (const t of this.tables.values()) t.markClosed();
+    // A re-run starts from the block's own hooks: those attach() added go.
+    for (const h of this.added) h.attachment.close();
     for (const name of this.module.mapNames) {
       const map = this.module.map(name);
       // Event maps hold the readers' perf fds (gone with the streams); the
@@ -172,7 +285,7 @@ export class Program {
       if (map.type === "perf_event_array" || name.startsWith(EVENT_TYPE_MAP_PREFIX)) continue;
       map.clear();
     }
-    const next = new Program(this.name, this.spec, this.module, this.functions, this.attached, this.eventCodecs, this.api);
+    const next = new Program(this.name, this.spec, this.module, this.functions, this.attached, this.eventCodecs, this.api, this.holds);
     next.source = this.source;
     return next;
   }
@@ -192,7 +305,7 @@ export class Program {
     this.isClosed = true;
     for (const s of this.streams) s.close();
     for (const t of this.tables.values()) t.markClosed();
-    for (const a of this.attached) {
+    for (const a of [...this.attached, ...this.added]) {
       try {
         a.attachment.close();
       } catch {
@@ -200,6 +313,7 @@ export class Program {
       }
     }
     this.module.close();
+    for (const h of this.holds) h.close();
   }
 
   private assertOpen(): void {
@@ -207,10 +321,10 @@ export class Program {
   }
 
   summary(): DisplayData {
-    const hooks = this.attached.map((a) => ({
+    const hooks = this.hooks.map((a) => ({
       function: a.fn,
       hook: describeAttach(a.spec),
-      by: a.origin === "convention" ? "naming convention" : "option",
+      by: a.origin === "convention" ? "naming convention" : a.origin,
     }));
     const loaded = [...this.functions.entries()].map(([fn, p]) => ({ function: fn, type: p.type, id: p.id, tag: p.tag }));
     const a = records(hooks.length ? hooks : [], {
@@ -233,6 +347,6 @@ export class Program {
   }
 
   toString(): string {
-    return `Program ${this.name} (${this.closed ? "closed" : `${this.attached.length} attached`})`;
+    return `Program ${this.name} (${this.closed ? "closed" : `${this.hooks.length} attached`})`;
   }
 }

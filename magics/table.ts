@@ -12,6 +12,10 @@ import { heatMapView, lineView } from "./watch-views.js";
 import type { CellIO, DisplayData } from "../kernel/plugin.js";
 import { Histogram, histogramFromEntries, type HistogramOptions } from "./histogram.js";
 import { watch, type WatchOptions } from "./watch.js";
+import { stackFrames, walkStack, type SymOptions } from "./symbolize.js";
+import { FrozenMap } from "./capture/frozen-map.js";
+import { columnarToArrow, type ArrowTable } from "./capture/arrow.js";
+import { arrowToCSV } from "./capture/csv.js";
 
 function codecFor(desc: unknown, size: number): Codec<unknown> {
   if (desc !== undefined && desc !== null) {
@@ -26,7 +30,29 @@ function codecFor(desc: unknown, size: number): Codec<unknown> {
 }
 
 /** Map types whose entries are not key/value data a Table can read. */
-const NOT_TABULAR = new Set(["perf_event_array", "ringbuf", "prog_array", "stack_trace"]);
+const NOT_TABULAR = new Set(["perf_event_array", "ringbuf", "stack_trace"]);
+
+/** Maps of maps take a table (its map's fd) of the same program; reading one gives the inner map's id. */
+function innerMapFd(map: BpfMap, value: unknown): number {
+  const inner = value instanceof Table ? value.map : value;
+  const fd = typeof inner === "number" ? inner : (inner as { fd?: unknown } | null)?.fd;
+  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0)
+    throw new TypeError(`${map.name} is a map of maps: set it to a table (prog.maps.inner)`);
+  if (value instanceof Table && value.closed) throw new Error(`${map.name}: the table ${value.name} is closed`);
+  return fd;
+}
+
+const MAP_OF_MAPS = new Set(["hash_of_maps", "array_of_maps"]);
+const QUEUES = new Set(["queue", "stack"]);
+
+/** Program arrays take a loaded function (its fd); reading one gives the program's id. */
+function progFd(map: BpfMap, value: unknown): number {
+  const fd = typeof value === "number" ? value : (value as { fd?: unknown } | null)?.fd;
+  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0)
+    throw new TypeError(`${map.name} is a BPF_PROG_ARRAY: set it to a loaded function (prog.fn("name") or await prog.loadFunc("name"))`);
+  if ((value as { closed?: boolean }).closed) throw new Error(`${map.name}: that function's program is closed`);
+  return fd;
+}
 
 export class Table<K = unknown, V = unknown> {
   readonly key: Codec<K>;
@@ -89,6 +115,16 @@ export class Table<K = unknown, V = unknown> {
   /** Per-CPU maps take one value (copied to every CPU) or one per CPU. */
   set(key: K, value: V | V[]): void {
     this.check();
+    if (this.map.type === "prog_array") {
+      const fd = Buffer.alloc(4);
+      fd.writeUInt32LE(progFd(this.map, value));
+      return this.map.update(this.key.encode(key), fd, 0);
+    }
+    if (MAP_OF_MAPS.has(this.map.type)) {
+      const fd = Buffer.alloc(4);
+      fd.writeUInt32LE(innerMapFd(this.map, value));
+      return this.map.update(this.key.encode(key), fd, 0);
+    }
     const buf = this.map.perCpu ? encodePerCpu(this.value, value, this.map.possibleCpus) : this.value.encode(value as V);
     this.map.update(this.key.encode(key), buf, 0);
   }
@@ -116,6 +152,76 @@ export class Table<K = unknown, V = unknown> {
   }
 
   /**
+   * Every entry, read and removed in one step: BCC's items_lookup_and_delete_batch().
+   * Hashes use BPF_MAP_LOOKUP_AND_DELETE_BATCH (else lookup-and-delete key by key):
+   * each entry is copied and unlinked in one step, so no count is read twice and
+   * none added by a map update is lost between a read and a clear. An increment
+   * a program is making through a pointer it looked up just before is not under
+   * the kernel's lock and can still be lost (a few in 10^5 under load). Arrays
+   * cannot delete slots: they are read, then zeroed; what comes between is lost.
+   */
+  entriesAndClear(): [K, V][] {
+    this.check();
+    const { keys, values, count } = this.map.takeAll();
+    if (!this.map.perCpu) return this.key.decodeEntries(keys, values, count, this.value);
+    const ks = this.key.decodeMany(keys, count, this.map.keySize);
+    const stride = this.map.possibleCpus * round8(this.map.valueSize);
+    const out = new Array<[K, V]>(count);
+    for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * stride)];
+    return out;
+  }
+
+  /** BCC's name for entriesAndClear(). */
+  itemsLookupAndDeleteBatch(): [K, V][] {
+    return this.entriesAndClear();
+  }
+
+  /** Queue and stack maps (BPF_QUEUE, BPF_STACK): adds a value; `evict` pushes out the oldest when full. */
+  push(value: V, options: { evict?: boolean } = {}): void {
+    this.checkQueue("push");
+    this.map.push(this.value.encode(value), options.evict ? 2 : 0);
+  }
+
+  /** Queue and stack maps: the next value (first in for a queue, last in for a stack), removed; undefined when empty. */
+  pop(): V | undefined {
+    this.checkQueue("pop");
+    const v = this.map.pop();
+    return v === undefined ? undefined : this.value.decode(v, 0);
+  }
+
+  /** Queue and stack maps: the next value, left in place; undefined when empty. */
+  peek(): V | undefined {
+    this.checkQueue("peek");
+    const v = this.map.peek();
+    return v === undefined ? undefined : this.value.decode(v, 0);
+  }
+
+  /** BPF_STACK_TRACE maps: one stack's addresses, innermost first (BCC's stack_traces.walk(id)). */
+  walk(stackId: number): bigint[] {
+    this.checkStacks("walk");
+    return walkStack(this.map, stackId);
+  }
+
+  /**
+   * BPF_STACK_TRACE maps: one stack's frames, innermost first, from a stack id
+   * an event or a key carries: kernel symbols, or a user stack's with `pid`.
+   */
+  frames(stackId: number, options: SymOptions & { pid?: number } = {}): string[] {
+    this.checkStacks("frames");
+    return stackFrames(this.map, stackId, options);
+  }
+
+  private checkStacks(op: string): void {
+    if (this.detached) throw new Error(`${this.name}: its program was closed (detached); run its %%bpf cell again`);
+    if (this.map.type !== "stack_trace") throw new TypeError(`${this.name}.${op}(): ${this.name} is a map of type ${this.map.type}; ${op}() is for BPF_STACK_TRACE maps`);
+  }
+
+  private checkQueue(op: string): void {
+    this.check();
+    if (!QUEUES.has(this.map.type)) throw new TypeError(`${this.name}.${op}(): ${this.name} is a map of type ${this.map.type}; push, pop and peek are for BPF_QUEUE and BPF_STACK maps`);
+  }
+
+  /**
    * Every entry as columns: typed arrays for integer and float keys and values
    * (BigUint64Array for u64), viewing the batched read's own memory; per-CPU
    * maps add every CPU's value entry-major (cpuValues[i * cpus + c]).
@@ -123,6 +229,23 @@ export class Table<K = unknown, V = unknown> {
   entriesColumnar(): ColumnarEntries {
     this.check();
     return columnsOf(this.map, this.key, this.value, this.map.readAll());
+  }
+
+  /** The map as it is now, held in memory: a Table of its own whose reads all see this moment (and a captured read). */
+  snapshot(): Table<K, V> {
+    this.check();
+    const read = this.map.readAll();
+    return new Table<K, V>(new FrozenMap(this.map, () => read), this.value as Codec<unknown>, this.origin);
+  }
+
+  /** Every entry as an Apache Arrow table: key and value columns (struct fields as key.f / value.f; per-CPU values summed). */
+  toArrow(): ArrowTable {
+    return columnarToArrow(this.entriesColumnar());
+  }
+
+  /** Every entry as CSV text, the columns of toArrow(). */
+  toCSV(): string {
+    return arrowToCSV(this.toArrow());
   }
 
   keys(): K[] {
@@ -143,8 +266,8 @@ export class Table<K = unknown, V = unknown> {
     return this.map.keys().length / this.map.keySize;
   }
 
-  histogram(options: HistogramOptions = {}): Histogram {
-    return new Histogram(histogramFromEntries(this.entries() as [unknown, unknown][], options), options, viewSource(this.origin));
+  histogram(options: HistogramOptions = {}, entries: [K, V][] = this.entries()): Histogram {
+    return new Histogram(histogramFromEntries(entries as [unknown, unknown][], options), options, viewSource(this.origin));
   }
 
   /** The table view with options (top N, sort column). */
@@ -152,9 +275,11 @@ export class Table<K = unknown, V = unknown> {
     return { [Symbol.for("Jupyter.display")]: () => this.render(options) };
   }
 
-  private render(options: TableOptions = {}): DisplayData {
+  private render(options: TableOptions = {}, entries?: [K, V][]): DisplayData {
     this.check();
-    const rows = this.entries().map(([k, v]) => [k, Array.isArray(v) && this.map.perCpu ? sumPerCpu(v) : v] as const);
+    if (QUEUES.has(this.map.type) && !entries)
+      return tableBundle([], { title: options.title ?? `${this.name} (${this.map.type}: push, pop, peek)`, source: viewSource(this.origin), ...options });
+    const rows = (entries ?? this.entries()).map(([k, v]) => [k, Array.isArray(v) && this.map.perCpu ? sumPerCpu(v) : v] as const);
     return tableBundle(rows, { title: options.title ?? `${this.name} (${this.map.type})`, source: viewSource(this.origin), ...options });
   }
 
@@ -170,14 +295,18 @@ export class Table<K = unknown, V = unknown> {
       table?: TableOptions;
       /** For view "line": "rate" (default), "total", or a percentile of a histogram map such as "p99". */
       metric?: string;
+      /** Views "table" and "histogram": each frame shows what came since the last, read and cleared in one step (entriesAndClear). */
+      clear?: boolean;
       io?: CellIO;
     } = {},
   ): Promise<number> {
+    if (options.clear && (options.view ?? "table") !== "table" && options.view !== "histogram")
+      throw new TypeError(`${this.name}.watch(): clear is for the table and histogram views; "${options.view}" shows changes between frames itself`);
     // Frames read the map when drawn, so a closed program ends the watch.
     const source = () => viewSource(this.origin);
     const buckets = () => histogramFromEntries(this.entries() as [unknown, unknown][], { ...options.histogram, section: undefined }).buckets ?? [];
     let frame: () => unknown;
-    if (options.view === "histogram") frame = () => this.histogram(options.histogram);
+    if (options.view === "histogram") frame = () => this.histogram(options.histogram, options.clear ? this.entriesAndClear() : undefined);
     else if (options.view === "heatmap") {
       const draw = heatMapView(buckets, { title: options.histogram?.title ?? this.name, unit: options.histogram?.unit, source });
       frame = () => drawn(draw());
@@ -190,7 +319,7 @@ export class Table<K = unknown, V = unknown> {
       };
       const draw = lineView(read, metric, { title: options.histogram?.title ?? this.name, unit: options.histogram?.unit, source });
       frame = () => drawn(draw());
-    } else frame = () => this.render(options.table);
+    } else frame = () => this.render(options.table, options.clear ? this.entriesAndClear() : undefined);
     return watch(frame, options);
   }
 

@@ -17,6 +17,8 @@ export function programTypeText(p: Program): string {
       const codec = p.eventCodecs.get(info.name);
       events.push(`${prop(info.name)}: ${codec ? codec.tsType : "unknown"}`);
       maps.push(`${prop(info.name)}: BpfTable<never, never>`);
+    } else if (info.type === "prog_array") {
+      maps.push(`${prop(info.name)}: BpfProgArray`);
     } else if (info.type === "stack_trace") {
       maps.push(`${prop(info.name)}: BpfTable<number, bigint[]>`);
     } else {

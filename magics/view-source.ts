@@ -6,6 +6,7 @@
 import { release } from "node:os";
 import type { ViewSource } from "../kernel/display/metadata.js";
 import { libbccVersion } from "./environment.js";
+import { captureNote } from "./capture/origins.js";
 
 const kernelRelease = release();
 const libbcc = libbccVersion();
@@ -21,6 +22,9 @@ export function viewSource(origin: ProgramOrigin | undefined): ViewSource {
   if (origin) {
     if (origin.tags.length) source.programTag = origin.tags.join(",");
     source.captureWindow = { start: origin.attachedAt, end: new Date() };
+    const note = captureNote(origin);
+    if (note?.file) source.capture = { file: note.file, dir: note.dir, replayed: note.replayed };
+    if (note?.at) source.captureWindow.end = note.at;
   }
   return source;
 }

@@ -4,6 +4,8 @@
  */
 import type { CellIO } from "../kernel/plugin.js";
 import { ioOr } from "./session.js";
+import { inWatch, newWatch, ReplayEnded } from "./capture/watching.js";
+import { replaying } from "./capture/mode.js";
 
 export interface WatchOptions {
   /** Milliseconds between updates (default 1000). */
@@ -40,10 +42,14 @@ export function displayable(v: unknown): unknown {
 /** Resolves with the number of frames drawn, when time is up or the cell is interrupted. */
 export async function watch(frame: () => unknown, options: WatchOptions = {}): Promise<number> {
   const io = ioOr(options.io);
-  const every = Math.max(50, options.every ?? 1000);
+  // Replayed frames are drawn as fast as allowed: the recording's frames end the watch.
+  const every = replaying() ? 50 : Math.max(50, options.every ?? 1000);
   const signals = [io.signal, ...(options.signal ? [options.signal] : [])];
   const end = options.for !== undefined ? Date.now() + options.for : Infinity;
-  const handle = await io.display(displayable(frame()));
+  // Frames are marked for capture and replay (a replayed watch ends with its recording).
+  const id = newWatch();
+  const draw = () => inWatch(id, frame);
+  const handle = await io.display(displayable(draw()));
   let frames = 1;
   while (!signals.some((s) => s.aborted)) {
     const left = end - Date.now();
@@ -51,8 +57,9 @@ export async function watch(frame: () => unknown, options: WatchOptions = {}): P
     await sleep(Math.min(every, left), signals);
     let next: unknown;
     try {
-      next = frame();
+      next = draw();
     } catch (e) {
+      if (e instanceof ReplayEnded) break;
       // The program was detached (or its map went away) while watching: stop, and say so.
       io.stream("stderr", `watch stopped: ${(e as Error).message}\n`);
       break;

@@ -10,6 +10,21 @@ export interface Attached {
   fds: number[];
 }
 
+/** One place in a binary where a USDT probe fires, and the BPF function enabled for it. */
+export interface UsdtLocation {
+  fn: string;
+  provider: string;
+  probe: string;
+  /** The file the probe is in (for a pid, as seen through /proc/PID/root). */
+  path: string;
+  /** The probe's address as its ELF note gives it. */
+  address: number;
+  /** File offset of the probe's semaphore; 0 when it has none. */
+  semaphoreOffset: number;
+  /** The process the probe is enabled in; -1 for every process running the binary. */
+  pid: number;
+}
+
 export interface TableInfo {
   name: string;
   fd: number;
@@ -82,7 +97,8 @@ export interface Binding {
   attachRawTracepoint(progFd: number, event: string): Attached;
   attachKprobe(progFd: number, ret: boolean, evName: string, fn: string, offset: number, maxActive: number): Attached;
   resolveSymbol(binary: string, symbol: string | null, address: number, pid: number): { path: string; offset: number };
-  attachUprobe(progFd: number, ret: boolean, evName: string, path: string, offset: number, pid: number): Attached;
+  attachUprobe(progFd: number, ret: boolean, evName: string, path: string, offset: number, pid: number, refCtrOffset?: number): Attached;
+  openUsdt(targets: { binary?: string; pid?: number; provider?: string; probe: string; fn: string }[]): Promise<{ handle: number; text: string; locations: UsdtLocation[] }>;
   attachPerfEvent(progFd: number, type: number, config: number, period: number, freq: number, pid: number, cpus: number[]): Attached;
   attachSocketFilter(progFd: number, ifname: string): Attached;
   attachXdp(progFd: number, ifname: string, flags: number): Attached;
@@ -95,6 +111,10 @@ export interface Binding {
   mapKeys(fd: number, keySize: number): Buffer;
   mapReadAll(fd: number, keySize: number, valueLen: number, maxEntries: number, batch: boolean): { keys: Buffer; values: Buffer; count: number; batched: boolean };
   mapClear(fd: number, keySize: number, valueLen: number, maxEntries: number, zero: boolean, batch: boolean): void;
+  mapTakeAll(fd: number, keySize: number, valueLen: number, maxEntries: number, batch: boolean): { keys: Buffer; values: Buffer; count: number; batched: boolean; atomic: boolean };
+  mapPush(fd: number, value: Buffer, flags: number): void;
+  mapPop(fd: number, valueLen: number): Buffer | undefined;
+  mapPeek(fd: number, valueLen: number): Buffer | undefined;
   openPerfBuffer(mapFd: number, cpus: number[], pageCount: number, wakeupEvents: number, cb: Batch, flushMs: number): Attached;
   openRingBuffer(mapFd: number, cb: Batch): Attached;
 }

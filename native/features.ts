@@ -27,6 +27,7 @@ export const ATTACH_KINDS = [
   "kretprobe",
   "uprobe",
   "uretprobe",
+  "usdt",
   "tracepoint",
   "raw_tracepoint",
   "perf_event",
@@ -157,11 +158,15 @@ function probe(): Features {
     ...(fentry.supported ? ["fentry/fexit (KFUNC_PROBE)"] : []),
   ].join(" or ");
 
+  // USDT probes attach as uprobes, so they are no alternative to them.
+  const userAlternative = "tracepoints on the syscalls the program makes (syscalls:sys_enter_*, filtered on its pid)";
+
   const attach: Record<AttachKind, Feature> = {
     kprobe: kprobes.supported ? yes : { ...kprobes, instead: kernelAlternative },
     kretprobe: kprobes.supported ? yes : { ...kprobes, instead: kernelAlternative },
-    uprobe: uprobes.supported ? yes : { ...uprobes, instead: "USDT probes or tracepoints on the syscalls the program makes" },
-    uretprobe: uprobes.supported ? yes : { ...uprobes, instead: "USDT probes or tracepoints on the syscalls the program makes" },
+    uprobe: uprobes.supported ? yes : { ...uprobes, instead: userAlternative },
+    uretprobe: uprobes.supported ? yes : { ...uprobes, instead: userAlternative },
+    usdt: usdtSupport(uprobes, userAlternative),
     tracepoint: !progTypes.tracepoint.supported
       ? progTypes.tracepoint
       : tracefs
@@ -252,6 +257,19 @@ function dynamicProbes(kind: "kprobe" | "uprobe", option: string, tracefs: strin
   return no(`${kind}s are not available: ${why.join("; ")}`);
 }
 
+/**
+ * USDT probes are uprobes at the probes' addresses; a semaphore-guarded probe
+ * fires only while its semaphore is raised, which the kernel does for a uprobe
+ * given the semaphore's offset (ref_ctr_offset, Linux 4.20) and libbcc does by
+ * writing the memory of a process given by pid.
+ */
+function usdtSupport(uprobes: Feature, userAlternative: string): Feature {
+  if (!uprobes.supported) return { ...uprobes, reason: `USDT probes attach as uprobes: ${uprobes.reason}`, instead: userAlternative };
+  if (!existsSync("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"))
+    return no("the uprobe PMU takes no ref_ctr_offset (before Linux 4.20): semaphore-guarded probes of a binary stay off", "--usdt PID:PROBE=FUNC (libbcc raises the semaphores in that process)");
+  return yes;
+}
+
 function syscallTracepoints(tracefs: string | undefined, config: KernelConfig | undefined): Feature {
   if (!tracefs) return no("tracefs is not mounted", "mount -t tracefs nodev /sys/kernel/tracing");
   if (existsSync(join(tracefs, "events/syscalls"))) return yes;
@@ -259,13 +277,16 @@ function syscallTracepoints(tracefs: string | undefined, config: KernelConfig | 
   return no(`no syscalls:* tracepoints in ${tracefs}/events${why}`, "raw_syscalls:sys_enter / sys_exit, filtering on args->id");
 }
 
+/** ibcc attaches tc programs only as tcx links (netlink filters outlive the process). */
+const TC_ALTERNATIVE = "--xdp or --socket on the interface";
+
 function tcxSupport(kernelRelease: string, config: KernelConfig | undefined, schedCls: Feature): Feature {
   if (!schedCls.supported) return schedCls;
   const [maj, min] = kernelRelease.split(/[.-]/).map(Number);
   if (maj < 6 || (maj === 6 && min < 6))
-    return no(`tcx links need kernel 6.6 or later (this is ${kernelRelease})`, "tc through a clsact qdisc and a cls_bpf filter");
+    return no(`tcx links need kernel 6.6 or later (this is ${kernelRelease})`, TC_ALTERNATIVE);
   if (config && config.values.get("CONFIG_NET_XGRESS") !== "y")
-    return no(`the kernel was built without CONFIG_NET_XGRESS (${config.source})`, "tc through a clsact qdisc and a cls_bpf filter");
+    return no(`the kernel was built without CONFIG_NET_XGRESS (${config.source})`, TC_ALTERNATIVE);
   return yes;
 }
 

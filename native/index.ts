@@ -25,3 +25,4 @@ export const possibleCpus: number = binding.possibleCpus;
 export function openHandles(): number {
   return binding.openHandles();
 }
+export { openUsdt, UsdtProbes, type UsdtTarget, type UsdtLocation } from "./usdt.js";

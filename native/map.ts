@@ -125,6 +125,42 @@ export class BpfMapImpl implements BpfMap {
     return { keys: trim(r.keys, r.count * this.keySize), values: trim(r.values, r.count * this.valueLength), count: r.count };
   }
 
+  takeAll(): { keys: Buffer; values: Buffer; count: number; atomic: boolean } {
+    this.#check("map_take_all");
+    this.#keyless("map_take_all");
+    if (ZEROED.has(this.type)) {
+      // An array's slots cannot be deleted: read, then zero.
+      const r = this.readAll();
+      this.clear();
+      return { ...r, atomic: false };
+    }
+    const r = native(() =>
+      binding.mapTakeAll(this.fd, this.keySize, this.valueLength, this.maxEntries, BATCHED.has(this.type)));
+    return { keys: trim(r.keys, r.count * this.keySize), values: trim(r.values, r.count * this.valueLength), count: r.count, atomic: r.atomic };
+  }
+
+  #queue(op: string): void {
+    if (this.owner.closed) throw closedError(`the map ${this.name}`, op);
+    if (this.type !== "queue" && this.type !== "stack")
+      throw new BpfError(`${op} ${this.name}: a ${this.type} map is not a queue or a stack`, "EINVAL", 22, op);
+  }
+
+  push(value: Buffer, flags = 0): void {
+    this.#queue("map_push");
+    this.#check("map_push", undefined, value);
+    native(() => binding.mapPush(this.fd, value, flags));
+  }
+
+  pop(): Buffer | undefined {
+    this.#queue("map_pop");
+    return native(() => binding.mapPop(this.fd, this.valueLength));
+  }
+
+  peek(): Buffer | undefined {
+    this.#queue("map_peek");
+    return native(() => binding.mapPeek(this.fd, this.valueLength));
+  }
+
   clear(): void {
     this.#check("map_clear");
     this.#keyless("map_clear");

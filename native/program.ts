@@ -102,7 +102,7 @@ export class ProgramImpl extends Owned implements Program {
         ? binding.resolveSymbol(binary, target, 0, pid)
         : binding.resolveSymbol(binary, null, target, pid);
       const ev = eventName(ret ? "r" : "p", `${sym.path}_0x${sym.offset.toString(16)}`);
-      return binding.attachUprobe(this.fd, ret, ev, sym.path, sym.offset, pid);
+      return binding.attachUprobe(this.fd, ret, ev, sym.path, sym.offset, pid, opts.refCtrOffset ?? 0);
     });
   }
 

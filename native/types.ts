@@ -131,6 +131,8 @@ export interface UprobeOptions {
   ret?: boolean;
   /** Only this process (default -1: every process running the binary). */
   pid?: number;
+  /** File offset of a USDT semaphore the kernel raises while the probe is attached (0: none). */
+  refCtrOffset?: number;
 }
 
 export interface PerfEventOptions {
@@ -288,6 +290,19 @@ export interface BpfMap {
   readAll(): { keys: Buffer; values: Buffer; count: number };
   /** Batch delete for hashes; zero-fill for arrays. */
   clear(): void;
+  /**
+   * Every entry, read and deleted: BPF_MAP_LOOKUP_AND_DELETE_BATCH where the map
+   * has it (hashes), else BPF_MAP_LOOKUP_AND_DELETE_ELEM key by key; atomic is
+   * false when neither served and each key was looked up then deleted, or for
+   * arrays, read then zeroed (an update between the two steps is lost).
+   */
+  takeAll(): { keys: Buffer; values: Buffer; count: number; atomic: boolean };
+  /** Queue and stack maps: push a value (flags 2, BPF_EXIST: push out the oldest when full). */
+  push(value: Buffer, flags?: number): void;
+  /** Queue and stack maps: the next value, removed (undefined when empty). */
+  pop(): Buffer | undefined;
+  /** Queue and stack maps: the next value, left in place (undefined when empty). */
+  peek(): Buffer | undefined;
 }
 
 /** A compile that failed: clang's diagnostics, parsed, and its whole output. */

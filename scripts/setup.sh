@@ -16,10 +16,13 @@ fi
 # libbcc and its headers; bpftool for introspection tests; Debian's kernel
 # headers for BCC's clang; the Jupyter clients, python3-bpfcc and ipykernel the
 # tests and benchmarks compare against; chromium for the browser tests;
-# iproute2/iputils for network namespaces.
+# iproute2/iputils for network namespaces; systemtap-sdt-dev (<sys/sdt.h>) for
+# the USDT tests' probed program; bpftrace for %%bpftrace blocks (util-linux's
+# setpriv, in every Debian, ties its life to the kernel's).
 packages=(libbpfcc-dev libbpf-dev bpftool linux-headers-amd64 cmake pkg-config make g++
   python3-bpfcc python3-jupyter-client python3-nbclient python3-nbformat python3-ipykernel
-  jupyter-notebook jupyter-console chromium fonts-dejavu-core iproute2 iputils-ping)
+  jupyter-notebook jupyter-console chromium fonts-dejavu-core iproute2 iputils-ping
+  systemtap-sdt-dev bpftrace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
@@ -85,3 +88,6 @@ if newer dist/.tsbuildinfo "${ts_sources[@]}"; then
   say "building TypeScript"
   npx tsc -p tsconfig.json
 fi
+
+# --- the ibcc command ---------------------------------------------------------
+bash scripts/link-cli.sh

@@ -11,6 +11,8 @@ export interface ViewSource {
   /** The BPF program's tag (bpftool's 16-hex-digit hash). */
   programTag?: string;
   captureWindow?: { start: Date | number | string; end: Date | number | string };
+  /** The capture file the view's data was recorded to (or, replayed, read from). */
+  capture?: { file: string; dir: string; replayed: boolean };
 }
 
 /** The part of a display's metadata this layer writes. */
@@ -20,6 +22,7 @@ export interface IbccMetadata {
   programTag?: string;
   /** ISO 8601 times. */
   captureWindow?: { start: string; end: string };
+  capture?: { file: string; dir: string; replayed: boolean };
   /** What kind of view this is ("histogram", "table", "flamegraph", ...). */
   view: string;
   /** The options that shaped the view (top N, sort column, log scale, ...). */
@@ -47,6 +50,7 @@ export function ibccMetadata(
       end: isoTime(source.captureWindow.end),
     };
   }
+  if (source?.capture) meta.capture = { ...source.capture };
   if (options) {
     const kept = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     if (Object.keys(kept).length) meta.options = kept;

@@ -1,6 +1,7 @@
 /**
  * Map contents as a table: the top N rows by a value column, then one line
- * for all the rest ("… 999,980 more rows, total X"), so even a million-entry
+ * for all the rest ("… 999,980 more rows (1,000,000 in all), their value
+ * summing to X"), so even a million-entry
  * map yields a few kilobytes. Its bar chart is a separate output.
  */
 import type { DisplayData } from "../plugin.js";
@@ -114,11 +115,17 @@ export function topRows(input: RowsInput, options: TableOptions = {}): TopRows {
   return { columns, sortBy, rows: kept, restCount, restTotal: restSum.value, totalRows };
 }
 
+/**
+ * "… 19 more rows (39 in all), their value summing to 45": the row counts and
+ * the sum of the ranking column are told apart, so the sum never reads as a
+ * count of rows.
+ */
 function footerOf(t: TopRows): string | undefined {
   if (t.restCount === 0) return undefined;
   const noun = t.restCount === 1 ? "row" : "rows";
-  const total = t.sortBy === undefined ? "" : `, total ${groupDigits(t.restTotal)}`;
-  return `… ${groupDigits(t.restCount)} more ${noun}${total}`;
+  const their = t.restCount === 1 ? "its" : "their";
+  const sum = t.sortBy === undefined ? "" : `, ${their} ${t.sortBy} ${t.restCount === 1 ? "being" : "summing to"} ${groupDigits(t.restTotal)}`;
+  return `… ${groupDigits(t.restCount)} more ${noun} (${groupDigits(t.totalRows)} in all)${sum}`;
 }
 
 function cellsOf(t: TopRows) {

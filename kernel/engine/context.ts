@@ -15,6 +15,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { HOOK } from "./declarations.js";
+import { hideAsyncStore } from "./hide-async-store.js";
 import { currentScope, streamInOrder } from "./scope.js";
 
 export interface Hook {
@@ -86,6 +87,7 @@ export function createSessionContext(globals: Record<string, unknown>, cwd = pro
     if (desc) Object.defineProperty(context, name, desc);
   }
   vm.runInContext("globalThis.global = globalThis", context);
+  hideAsyncStore(vm.runInContext("Promise", context) as PromiseConstructor);
   const session: SessionContext = {
     context,
     onResult: () => {},

@@ -12,6 +12,7 @@ import type {
   InspectOutcome,
   IsCompleteOutcome,
 } from "../engine.js";
+import { types } from "node:util";
 import { toDisplayData } from "../display/bundle.js";
 import { GLOBALS_DECLARATIONS, isDisplayHandle, kernelGlobals } from "../globals/index.js";
 import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from "../magics/index.js";
@@ -134,6 +135,8 @@ class TypeScriptEngine implements Engine {
         if (signal.aborted) throw new Interrupted();
         const isLast = i === pieces.length - 1;
         last = await this.runPiece(piece, code, label, scope, prepared[i]);
+        // As in Deno, a Promise a piece ends with shows what it resolves to; a rejection is the cell's error.
+        if (last.hasValue && types.isPromise(last.value)) last = { hasValue: true, value: await untilAborted(last.value, signal) };
         if (checked && i === lastMagic) this.warnTypes(view, label, scope);
         const shown = last.value;
         if (!isLast && last.hasValue && shown !== undefined && !isDisplayHandle(shown)) await inOrder(scope, () => io.display(shown));
@@ -207,6 +210,7 @@ class TypeScriptEngine implements Engine {
     return {
       executionCount: io.executionCount,
       signal,
+      startedAt: scope.startedAt,
       display: (value, options) => inOrder(scope, () => io.display(value, options)),
       stream: (name, text) => streamInOrder(scope, name, text),
       clearOutput: (wait) => io.clearOutput(wait),
@@ -250,7 +254,8 @@ class TypeScriptEngine implements Engine {
     const signal = new AbortController().signal;
     try {
       const r = await runChunk(this.session, this.scripts, { view: expression, label, source: expression, signal, wantResult: true });
-      return { status: "ok", result: await toDisplayData(r.hasValue ? r.value : undefined) };
+      const value = r.hasValue && types.isPromise(r.value) ? await r.value : r.value;
+      return { status: "ok", result: await toDisplayData(r.hasValue ? value : undefined) };
     } catch (err) {
       return this.report(err, expression, label);
     }

@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type TS from "typescript";
 import { ts } from "./typescript.js";
+import { callHelp } from "./call-options.js";
 
 export interface LanguageServiceOptions {
   cwd: string;
@@ -223,6 +224,8 @@ export class CellLanguageService {
     if (!info) return undefined;
     const lower = prefix.toLowerCase();
     const entries = info.entries
+      // "[Symbol]" and the like start a computed access; after a dot they would only insert nonsense.
+      .filter((e) => !e.insertText?.startsWith("["))
       .filter((e) => e.name.toLowerCase().startsWith(lower))
       .sort(
         (a, b) =>
@@ -235,6 +238,9 @@ export class CellLanguageService {
   }
 
   quickInfo(position: number): QuickInfo | undefined {
+    const program = this.service.getProgram();
+    const call = program ? callHelp(program, this.cellFile, position) : undefined;
+    if (call) return { signature: call.signature, documentation: call.documentation, tags: [] };
     const info =
       this.service.getQuickInfoAtPosition(this.cellFile, position) ??
       (position > 0 ? this.service.getQuickInfoAtPosition(this.cellFile, position - 1) : undefined);

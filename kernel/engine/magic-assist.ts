@@ -44,9 +44,22 @@ export async function completeMagic(registry: MagicRegistry, code: string, offse
   const piece = pieceAt(code, offset);
   if (!piece) return undefined;
   if (piece.kind === "line") return { matches: [], start: offset, end: offset, kinds: [] };
-  if (offset < piece.bodyOffset) return { matches: [], start: offset, end: offset, kinds: [] };
   if (!registry.has("cell", piece.name)) return { matches: [], start: offset, end: offset, kinds: [] };
   const magic = registry.cell(piece.name);
+  // a header line without a body below has its body offset at the cell's end
+  const onHeader = offset < piece.bodyOffset || code.slice(0, offset).split("\n").length === piece.headerLine;
+  if (onHeader) {
+    const argsStart = line.start + 2 + piece.name.length;
+    if (!magic.completeHeader || offset < argsStart) return { matches: [], start: offset, end: offset, kinds: [] };
+    const args = code.slice(argsStart, line.start + line.text.length);
+    const r = await magic.completeHeader(args, utf16ToCodePoints(args, offset - argsStart));
+    return {
+      matches: r.matches,
+      start: argsStart + codePointsToUtf16(args, r.cursorStart),
+      end: argsStart + codePointsToUtf16(args, r.cursorEnd),
+      kinds: r.matches.map(() => ""),
+    };
+  }
   if (!magic.complete) return TYPESCRIPT_BODY_MAGICS.has(piece.name) ? undefined : { matches: [], start: offset, end: offset, kinds: [] };
   const inBody = utf16ToCodePoints(piece.body, offset - piece.bodyOffset);
   const r = await magic.complete(piece.body, inBody);

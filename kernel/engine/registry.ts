@@ -4,10 +4,15 @@
  * `%time` and `%%time` live side by side.
  */
 import type { CellMagic, LineMagic, Magic } from "../plugin.js";
+import { nearest } from "./did-you-mean.js";
 
 export class UnknownMagic extends Error {
-  constructor(readonly written: string) {
-    super(`unknown magic ${written}: %lsmagic lists the magics this kernel knows`);
+  constructor(
+    readonly written: string,
+    readonly suggestions: string[] = [],
+  ) {
+    const hint = suggestions.length ? ` (did you mean ${suggestions.join(" or ")}?)` : "";
+    super(`unknown magic ${written}${hint}: %lsmagic lists the magics this kernel knows`);
     this.name = "UnknownMagic";
   }
 }
@@ -26,14 +31,18 @@ export class MagicRegistry {
 
   line(name: string): LineMagic {
     const m = this.table.get(`%${name}`);
-    if (!m || m.kind !== "line") throw new UnknownMagic(`%${name}`);
+    if (!m || m.kind !== "line") throw this.unknown(`%${name}`);
     return m;
   }
 
   cell(name: string): CellMagic {
     const m = this.table.get(`%%${name}`);
-    if (!m || m.kind !== "cell") throw new UnknownMagic(`%%${name}`);
+    if (!m || m.kind !== "cell") throw this.unknown(`%%${name}`);
     return m;
+  }
+
+  private unknown(written: string): UnknownMagic {
+    return new UnknownMagic(written, nearest(written, [...this.table.keys()]));
   }
 
   has(kind: "line" | "cell", name: string): boolean {

@@ -11,6 +11,8 @@ export interface CellScope {
   io: ExecutionIO;
   /** Aborted on interrupt (engine.interrupt() or the protocol's own abort of io.signal). */
   signal: AbortSignal;
+  /** performance.now() when the cell started. */
+  startedAt: number;
   /** Output work (displays) the cell waits for before it reports its outcome. */
   pending: Set<Promise<unknown>>;
   /** Output in flight, in the order the cell produced it. */
@@ -21,7 +23,7 @@ export interface CellScope {
 }
 
 export function newScope(io: ExecutionIO, signal: AbortSignal): CellScope {
-  return { io, signal, pending: new Set(), tail: Promise.resolve(), outstanding: 0, leftovers: [] };
+  return { io, signal, startedAt: performance.now(), pending: new Set(), tail: Promise.resolve(), outstanding: 0, leftovers: [] };
 }
 
 /**

@@ -119,6 +119,15 @@ function cellToHtml(cell: NbCell): string {
   );
 }
 
+export const NOT_RUN_NOTE =
+  "this notebook has not been run: its code cells have no outputs. Run it and save it first, or export with `ibcc export --execute NOTEBOOK`.";
+
+/** Code cells, none of them ever run (no count, no output): the page would show code alone. */
+export function neverRun(nb: NbDocument): boolean {
+  const code = nb.cells.filter((c) => c.cell_type === "code");
+  return code.length > 0 && code.every((c) => c.execution_count == null && !(c.outputs ?? []).length);
+}
+
 /** The page's title: the first Markdown heading, else the file name. */
 function titleOf(nb: NbDocument, fallback: string): string {
   for (const c of nb.cells) {
@@ -153,6 +162,9 @@ h1, h2, h3 { line-height: 1.25; } h1 { border-bottom: 1px solid #d0d7de; padding
 code, pre { font: 13px/1.45 ui-monospace, "DejaVu Sans Mono", monospace; }
 :not(pre) > code { background: #f3f4f6; padding: .1em .3em; border-radius: 4px; }
 pre { overflow-x: auto; margin: 0; }
+/* Output lines wrap, as in Jupyter: a long error or log line stays on the page. */
+pre.stream, pre.error, pre.text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.not-run { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: .6em .8em; }
 .cell { margin: 1em 0; }
 .markdown pre { background: #f6f8fa; padding: .8em; border-radius: 6px; }
 .input { display: flex; gap: .5em; }
@@ -189,6 +201,9 @@ export function notebookToHtml(nb: NbDocument, scripts: ChartScripts, name = "no
   const body = nb.cells.map(cellToHtml).join("\n");
   const hasCharts = body.includes("ibcc-chart-spec");
   const where = provenance(nb);
+  const note = neverRun(nb)
+    ? `<p class="not-run" role="note">Note: ${escapeHtml(NOT_RUN_NOTE.replace("NOTEBOOK", name)).replace(/`([^`]+)`/g, "<code>$1</code>")}</p>\n`
+    : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -200,7 +215,7 @@ export function notebookToHtml(nb: NbDocument, scripts: ChartScripts, name = "no
 </head>
 <body>
 <main>
-${body}
+${note}${body}
 </main>
 <footer>Exported from ${escapeHtml(name)} by ibcc${where ? ` · ${escapeHtml(where)}` : ""}.</footer>
 ${hasCharts ? `<script>${scriptText(scripts.vega)}</script>\n<script>${scriptText(scripts.vegaLite)}</script>\n<script>${scriptText(scripts.vegaEmbed)}</script>\n<script>${BOOT}</script>` : ""}

@@ -62,8 +62,18 @@ function splitRow(line: string): string[] {
   return cells;
 }
 
+/**
+ * As in CommonMark (marked, which JupyterLab and Notebook 7 use): a list
+ * interrupts a paragraph only when it is a bullet or starts at 1, so a wrapped
+ * line that begins "8. bpftrace ..." stays the paragraph's text.
+ */
+function interruptsParagraph(line: string): boolean {
+  const m = LIST_ITEM.exec(line);
+  return m !== null && (!/\d/.test(m[2]) || /^1[.)]$/.test(m[2]));
+}
+
 function startsBlock(line: string, next: string | undefined): boolean {
-  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || LIST_ITEM.test(line) || /^\s*>/.test(line) ||
+  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || interruptsParagraph(line) || /^\s*>/.test(line) ||
     (line.includes("|") && next !== undefined && TABLE_SEP.test(next));
 }
 

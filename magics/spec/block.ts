@@ -2,10 +2,16 @@
  * A `%%bpf` block's whole spec: its header's options plus the functions its
  * C text attaches by naming convention. Options win when both name the same
  * function (an explicit --tracepoint on a kprobe__x function, say).
+ *
+ * The text scan sees every definition, also those the preprocessor drops
+ * (`#ifdef LATENCY`, `#if 0`); what is attached by convention is decided after
+ * compiling, from the functions the module really has (compiledSpec), as
+ * BCC's Python front end does. The scan still gives each function's cell line
+ * and the exact arguments of a probe macro.
  */
-import { BlockSpec } from "./types.js";
+import { AttachSpec, BlockSpec } from "./types.js";
 import { parseHeader } from "./header.js";
-import { scanConventions } from "./conventions.js";
+import { attachForName, scanConventions } from "./conventions.js";
 
 export function blockSpec(args: string, cText: string): BlockSpec {
   const header = parseHeader(args);
@@ -15,4 +21,26 @@ export function blockSpec(args: string, cText: string): BlockSpec {
     if (!explicit.has(a.fn)) attach.push({ ...a, origin: "convention" });
   }
   return { name: header.name, cflags: header.cflags, noAttach: header.noAttach, attach };
+}
+
+/**
+ * The spec with its conventional attachments taken from the compiled
+ * module's functions: a definition the preprocessor removed is not asked
+ * for, and one a macro of the user's made is. Options stay as they are (a
+ * missing function they name is the caller's NoSuchFunction).
+ */
+export function compiledSpec(spec: BlockSpec, cText: string, functions: readonly string[]): BlockSpec {
+  const options = spec.attach.filter((a) => a.origin === "option");
+  const explicit = new Set(options.map((a) => a.fn));
+  const compiled = new Set(functions);
+  const scanned = scanConventions(cText).map((c) => c.attach);
+  const seen = new Set(scanned.map((a) => a.fn));
+  // Source order first, as the text shows them; then what only the compiler saw.
+  const found: AttachSpec[] = [
+    ...scanned.filter((a) => compiled.has(a.fn)),
+    ...functions.filter((fn) => !seen.has(fn)).flatMap((fn) => attachForName(fn) ?? []),
+  ];
+  const attach: BlockSpec["attach"] = [...options];
+  for (const a of found) if (!explicit.has(a.fn)) attach.push({ ...a, origin: "convention" });
+  return { ...spec, attach };
 }

@@ -33,7 +33,8 @@ export const HEADER_OPTIONS: Record<string, string> = {
   "--kretprobe": "SYMBOL=FUNC",
   "--uprobe": "BINARY:SYMBOL=FUNC[,pid=N]",
   "--uretprobe": "BINARY:SYMBOL=FUNC[,pid=N]",
-  "--perf-event": "EVENT=FUNC",
+  "--usdt": "BINARY|PID:[PROVIDER:]PROBE=FUNC",
+  "--perf-event": "EVENT=FUNC[,pid=N][,cpu=N]",
   "--freq": "HZ",
   "--period": "N",
   "--xdp": "IFACE=FUNC",
@@ -86,6 +87,24 @@ function parseUprobe(opt: string, value: string, ret: boolean): AttachSpec {
   const colon = left.lastIndexOf(":");
   if (colon <= 0 || colon === left.length - 1) fail(opt, value, "missing BINARY:SYMBOL");
   return { hook: "uprobe", fn, binary: left.slice(0, colon), symbol: left.slice(colon + 1), ret, pid };
+}
+
+/** BINARY|PID:[PROVIDER:]PROBE=FUNC; a binary path holds no ':'. */
+function parseUsdt(opt: string, value: string): AttachSpec {
+  const [left, fn] = target(opt, value);
+  const parts = left.split(":");
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === ""))
+    fail(opt, value, `'${left}' is not BINARY:PROBE, BINARY:PROVIDER:PROBE, PID:PROBE or PID:PROVIDER:PROBE`);
+  const [where, ...names] = parts;
+  const probe = names[names.length - 1];
+  const provider = names.length === 2 ? names[0] : undefined;
+  for (const n of names) if (!C_IDENT.test(n)) fail(opt, value, `'${n}' is not a USDT provider or probe name`);
+  const spec: AttachSpec = { hook: "usdt", fn, probe, ...(provider ? { provider } : {}) };
+  if (/^\d+$/.test(where)) {
+    if (Number(where) <= 0) fail(opt, value, "expects a process id above 0");
+    return { ...spec, pid: Number(where) };
+  }
+  return { ...spec, binary: where };
 }
 
 export function parseHeader(args: string): HeaderSpec {
@@ -155,11 +174,22 @@ export function parseHeader(args: string): HeaderSpec {
       case "--uretprobe":
         spec.attach.push(parseUprobe(opt, value, opt === "--uretprobe"));
         break;
+      case "--usdt":
+        spec.attach.push(parseUsdt(opt, value));
+        break;
       case "--perf-event": {
-        const [ev, fn] = target(opt, value);
+        // pid=N and cpu=N follow FUNC after commas: EVENT=FUNC,pid=N,cpu=N
+        const [main, ...extras] = value.split(",");
+        const [ev, fn] = target(opt, main);
         const pe = PERF_EVENTS[ev];
         if (!pe) fail(opt, value, `unknown event '${ev}'; known: ${Object.keys(PERF_EVENTS).join(", ")}`);
-        spec.attach.push({ hook: "perf_event", fn, event: ev, type: pe.type, config: pe.config });
+        const where: { pid?: number; cpu?: number } = {};
+        for (const x of extras) {
+          const m = /^(pid|cpu)=(\d+)$/.exec(x);
+          if (!m) fail(opt, value, `unknown perf event option '${x}' (pid=N, cpu=N)`);
+          where[m[1] as "pid" | "cpu"] = Number(m[2]);
+        }
+        spec.attach.push({ hook: "perf_event", fn, event: ev, type: pe.type, config: pe.config, ...where });
         break;
       }
       case "--freq":

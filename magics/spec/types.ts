@@ -21,6 +21,8 @@ export type AttachSpec =
   | { hook: "raw_tracepoint"; fn: string; event: string }
   | { hook: "kprobe"; fn: string; symbol: string; ret: boolean }
   | { hook: "uprobe"; fn: string; binary: string; symbol: string; ret: boolean; pid?: number }
+  /** A USDT probe of a binary (every process running it) or of one process (pid). */
+  | { hook: "usdt"; fn: string; binary?: string; pid?: number; provider?: string; probe: string }
   | {
       hook: "perf_event";
       fn: string;
@@ -29,6 +31,10 @@ export type AttachSpec =
       config: number;
       sampleFreq?: number;
       samplePeriod?: number;
+      /** One process on every CPU (default every process). */
+      pid?: number;
+      /** One CPU (default every online CPU). */
+      cpu?: number;
     }
   | { hook: "xdp"; fn: string; iface: string; mode?: XdpMode }
   | { hook: "tc"; fn: string; iface: string; direction: "ingress" | "egress" }
@@ -67,6 +73,7 @@ export function progKind(a: AttachSpec): ProgKind {
       return "raw_tracepoint";
     case "kprobe":
     case "uprobe":
+    case "usdt":
       return "kprobe";
     case "perf_event":
       return "perf_event";
@@ -94,8 +101,11 @@ export function describeAttach(a: AttachSpec): string {
       return `${a.ret ? "kretprobe" : "kprobe"} ${a.symbol}`;
     case "uprobe":
       return `${a.ret ? "uretprobe" : "uprobe"} ${a.binary}:${a.symbol}${a.pid !== undefined ? ` pid ${a.pid}` : ""}`;
+    case "usdt":
+      return `usdt ${a.pid !== undefined ? `pid ${a.pid}` : a.binary}:${a.provider ? `${a.provider}:` : ""}${a.probe}`;
     case "perf_event":
-      return `perf event ${a.event} ${a.sampleFreq !== undefined ? `@${a.sampleFreq} Hz` : `every ${a.samplePeriod}`}`;
+      return `perf event ${a.event} ${a.sampleFreq !== undefined ? `@${a.sampleFreq} Hz` : `every ${a.samplePeriod}`}` +
+        (a.pid !== undefined ? ` pid ${a.pid}` : "") + (a.cpu !== undefined ? ` cpu ${a.cpu}` : "");
     case "xdp":
       return `xdp ${a.iface}${a.mode ? ` (${a.mode} mode)` : ""}`;
     case "tc":

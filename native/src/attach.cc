@@ -132,7 +132,8 @@ static Napi::Value ResolveSymbol(const Napi::CallbackInfo& info) {
   return r;
 }
 
-// attachUprobe(progFd, ret, evName, path, offset, pid)
+// attachUprobe(progFd, ret, evName, path, offset, pid[, refCtrOffset]): a USDT probe's
+// semaphore is its file offset as refCtrOffset, which the kernel raises while attached.
 static Napi::Value AttachUprobe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int prog = ArgInt(info, 0, "progFd");
@@ -140,10 +141,14 @@ static Napi::Value AttachUprobe(const Napi::CallbackInfo& info) {
   std::string evName = ArgString(info, 2, "evName"), path = ArgString(info, 3, "path");
   uint64_t offset = (uint64_t)info[4].ToNumber().Int64Value();
   int pid = ArgInt(info, 5, "pid");
+  uint32_t refCtr = info.Length() > 6 && info[6].IsNumber() ? (uint32_t)info[6].As<Napi::Number>().Int64Value() : 0;
   StderrCapture capture(false);
   int fd = bpf_attach_uprobe(prog, ret ? BPF_PROBE_RETURN : BPF_PROBE_ENTRY, evName.c_str(), path.c_str(),
-                             offset, pid, 0);
+                             offset, pid, refCtr);
   int err = errno;
+  // libbcc falls back to a tracefs event when the uprobe PMU refuses, and
+  // leaves that event behind when perf_event_open refuses it too.
+  if (fd < 0) bpf_detach_uprobe(evName.c_str());
   std::string log = capture.Finish();
   if (fd < 0) Throw(env, "attach_uprobe", err, path, log);
   return Attached(env, ret ? "uretprobe" : "uprobe", {fd}, [fd, evName] {

@@ -132,9 +132,11 @@ struct BufferSpace : EntrySpace {
 // that holds more than that grows its space as it is read.
 static const size_t kFirstReadBytes = 256u << 20;
 
-// Every entry by BPF_MAP_LOOKUP_BATCH, as few calls as the space allows;
-// false when the map type has no batch ops. Returns the entry count in count.
-static bool BatchRead(int fd, size_t keySize, size_t valueLen, size_t maxEntries, EntrySpace& space, size_t& count) {
+// Every entry by BPF_MAP_LOOKUP_BATCH (or, with del, BPF_MAP_LOOKUP_AND_DELETE_BATCH),
+// as few calls as the space allows; false when the map type has no batch ops
+// (nothing was deleted then). Returns the entry count in count.
+static bool BatchRead(int fd, size_t keySize, size_t valueLen, size_t maxEntries, EntrySpace& space, size_t& count,
+                      bool del = false) {
   size_t entry = keySize + valueLen;
   size_t first = std::max<size_t>(1, std::min(maxEntries, kFirstReadBytes / std::max<size_t>(entry, 1)));
   space.Grow(0, first);
@@ -146,14 +148,17 @@ static bool BatchRead(int fd, size_t keySize, size_t valueLen, size_t maxEntries
     // A hash bucket is returned whole or not at all (ENOSPC): keep some room.
     if (space.Capacity() - count < 64) space.Grow(count, space.Capacity() * 2);
     __u32 n = (__u32)std::min<size_t>(space.Capacity() - count, UINT32_MAX);
-    int rc = bpf_map_lookup_batch(fd, started ? inTok.data() : nullptr, outTok.data(), space.Keys() + count * keySize,
-                                  space.Values() + count * valueLen, &n, &opts);
+    auto batch = del ? bpf_map_lookup_and_delete_batch : bpf_map_lookup_batch;
+    int rc = batch(fd, started ? inTok.data() : nullptr, outTok.data(), space.Keys() + count * keySize,
+                   space.Values() + count * valueLen, &n, &opts);
     int err = rc < 0 ? errno : 0;
     if (rc < 0 && err == ENOSPC && n == 0) {
       space.Grow(count, space.Capacity() * 2);
       continue;
     }
     if (rc < 0 && err != ENOENT) {
+      // Entries a delete batch already took are the caller's: keep them.
+      if (del && count > 0) return true;
       count = 0;
       return false;
     }
@@ -200,6 +205,51 @@ static Napi::Value ReadAll(const Napi::CallbackInfo& info) {
   return r;
 }
 
+// mapTakeAll(fd, keySize, valueLen, maxEntries, batch) -> { keys, values, count, batched }:
+// every entry read and deleted, by BPF_MAP_LOOKUP_AND_DELETE_BATCH where the map
+// has it. Otherwise key by key with BPF_MAP_LOOKUP_AND_DELETE_ELEM, or, where the
+// map lacks that too, a lookup then a delete: an update between the two is lost.
+static Napi::Value TakeAll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgInt(info, 0, "fd");
+  size_t keySize = ArgInt(info, 1, "keySize"), valueLen = ArgInt(info, 2, "valueLen");
+  size_t maxEntries = (size_t)ArgInt(info, 3, "maxEntries");
+  bool batch = info[4].ToBoolean();
+  BufferSpace space(env, keySize, valueLen);
+  size_t count = 0;
+  bool batched = batch && BatchRead(fd, keySize, valueLen, maxEntries, space, count, true);
+  bool perKey = true;
+  if (!batched) {
+    std::vector<uint8_t> keys = AllKeys(env, fd, keySize);
+    size_t n = keySize ? keys.size() / keySize : 0;
+    space.Grow(0, n);
+    count = 0;
+    for (size_t i = 0; i < n; i++) {
+      const uint8_t* key = keys.data() + i * keySize;
+      uint8_t* value = space.Values() + count * valueLen;
+      int rc = perKey ? bpf_map_lookup_and_delete_elem(fd, key, value) : -1;
+      if (rc < 0 && perKey && errno != ENOENT) perKey = false;  // not for this map type
+      if (rc < 0 && !perKey) {
+        rc = bpf_map_lookup_elem(fd, key, value);
+        if (rc == 0 && bpf_map_delete_elem(fd, key) < 0 && errno != ENOENT) Throw(env, "map_delete", errno, "");
+      }
+      if (rc < 0) {
+        if (errno == ENOENT) continue;  // deleted while we walked
+        Throw(env, "map_lookup_and_delete", errno, "");
+      }
+      memcpy(space.Keys() + count * keySize, key, keySize);
+      count++;
+    }
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("keys", space.keys);
+  r.Set("values", space.values);
+  r.Set("count", (double)count);
+  r.Set("batched", batched);
+  r.Set("atomic", batched || perKey);
+  return r;
+}
+
 // mapClear(fd, keySize, valueLen, maxEntries, zero, batch): zero overwrites every
 // value with zeros (arrays, whose keys always exist); otherwise every key is
 // deleted, found and deleted in batches where the map allows.
@@ -241,6 +291,7 @@ static Registration reg([](Napi::Env env, Napi::Object exports) {
   exports.Set("mapKeys", Napi::Function::New(env, Keys));
   exports.Set("mapReadAll", Napi::Function::New(env, ReadAll));
   exports.Set("mapClear", Napi::Function::New(env, Clear));
+  exports.Set("mapTakeAll", Napi::Function::New(env, TakeAll));
 });
 
 }  // namespace ibcc

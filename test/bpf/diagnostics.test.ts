@@ -3,6 +3,8 @@ import { compileFailure, toCell, formatDiagnostic } from "../../magics/diagnosti
 import { dedupeLog, mapSourceNotes, summarizeVerifierLog, verifierFailure } from "../../magics/diagnostics/verifier.js";
 import { missingHookError, nearTracepoints, tracepointExists, unknownTracepointError } from "../../magics/diagnostics/hooks.js";
 import { stripAnsi } from "../../magics/diagnostics/ansi.js";
+import { holesOfDesc } from "../../magics/diagnostics/padding.js";
+import { declarationsOf } from "../../magics/diagnostics/zeroed.js";
 
 describe("compile diagnostics", () => {
   const body = "int x = 1;\nint f(void) {\n  return y;\n}";
@@ -84,5 +86,46 @@ describe("missing hooks", () => {
     expect(nearTracepoints("sched", "sched_swich")[0]).toBe("sched:sched_switch");
     expect(nearTracepoints("shed", "sched_process_exec")[0]).toBe("sched:sched_process_exec");
     expect(unknownTracepointError("f", "syscalls", "sys_enter_opn").evalue).toMatch(/did you mean syscalls:sys_enter_open/);
+  });
+});
+
+describe("notes outside the user's text", () => {
+  const body = "TRACEPOINT_PROBE(a, b) {\n  u32 k = args->x;\n  return 0;\n}";
+  const map = { headerLine: 1, preludeLines: 0, body };
+  it("say they are in BCC's generated code, past the body or where the named thing is not", () => {
+    const past = toCell({ file: "/virtual/main.c", line: 5, column: 3, severity: "note", message: "m" }, map);
+    expect(formatDiagnostic(past, map, false)).toEqual(["in BCC's generated code: note: m"]);
+    const shared = toCell({ file: "main.c", line: 3, column: 8, severity: "note", message: "'y' declared here" }, map);
+    expect(formatDiagnostic(shared, map, false)).toEqual(["in BCC's generated code: note: 'y' declared here"]);
+    const own = toCell({ file: "main.c", line: 2, column: 7, severity: "note", message: "'k' declared here" }, map);
+    expect(own.cellLine).toBe(3);
+    const helper = toCell({ file: "/virtual/include/bcc/helpers.h", line: 9, column: 1, severity: "note", message: "m" }, map);
+    expect(formatDiagnostic(helper, map, false)[0]).toBe("BCC's /virtual/include/bcc/helpers.h:9:1: note: m");
+  });
+});
+
+describe("padding holes", () => {
+  it("come from BCC's __pad members, nested structs, tail padding and bitfields", () => {
+    const key = ["key_t", [["dev", "unsigned int"], ["__pad_1", "char", [4]], ["sector", "unsigned long long"]], "struct_packed"];
+    expect(holesOfDesc(key)!.holes).toEqual([{ offset: 4, size: 4, partial: false, after: "dev" }]);
+    const outer = ["o", [["c", "char"], ["__pad_1", "char", [7]], ["k", key], ["t", "unsigned short"], ["__pad_end", "char", [6]]], "struct_packed"];
+    expect(holesOfDesc(outer)!.holes).toEqual([
+      { offset: 1, size: 7, partial: false, after: "c" },
+      { offset: 12, size: 4, partial: false, after: "k.dev" },
+      { offset: 26, size: 6, partial: false, after: "t" },
+    ]);
+    expect(holesOfDesc(["pk", [["a", "unsigned int"], ["b", "unsigned long long"]], "struct_packed"])!.holes).toEqual([]);
+    const bits = holesOfDesc(["bf", [["a", "unsigned int", 3], ["b", "unsigned long long"]], "struct"])!.holes;
+    expect(bits[0]).toEqual({ offset: 0, size: 1, partial: true, after: "a" });
+    expect(bits[1]).toMatchObject({ offset: 1, size: 7, partial: false });
+  });
+  it("finds the variables of a type, not its members, casts or parameters", () => {
+    const text = "struct o { struct k in; };\nint f(struct k p) { struct k a = {}, *b, c[2]; u64 n = sizeof(struct k); struct k *d = (struct k *)0; }";
+    expect(declarationsOf(text, "k").map((d) => [d.name, d.pointer, d.init])).toEqual([
+      ["a", false, "{}"],
+      ["b", true, undefined],
+      ["c", false, undefined],
+      ["d", true, "(struct k *)0"],
+    ]);
   });
 });

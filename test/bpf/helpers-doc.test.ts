@@ -29,7 +29,7 @@ describe("inside %%bpf blocks", () => {
   it("registers every magic once with a one-line help", () => {
     const names = MAGICS.map((m) => `${m.kind}:${m.name}`);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(["cell:bpf", "line:bps", "line:maps", "line:detach", "line:features", "line:trace_pipe"]);
+    expect(names).toEqual(["cell:bpf", "cell:bpftrace", "line:bps", "line:maps", "line:detach", "line:features", "line:trace_pipe", "line:probes", "line:capture", "line:replay"]);
     for (const m of MAGICS) expect(m.help).not.toMatch(/\n/);
   });
   it("prints the block's usage for --help", async () => {

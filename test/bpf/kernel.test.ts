@@ -53,9 +53,10 @@ describe.skipIf(!built)("BPF cells through a Jupyter client", () => {
 
   it("attaches a block, says the headers are not this kernel's, and shows the summary", async () => {
     const x = ok(await k.execute(COUNT, {}, 60_000));
-    const note = x.outputs.find((m) => m.header.msg_type === "stream");
-    console.log(note?.content.text);
-    expect(note?.content.text).toMatch(/kernel headers are for .*not the running kernel/);
+    const note = x.outputs.find((m) => m.header.msg_type === "display_data");
+    console.log(note?.content.data["text/plain"]);
+    expect(note?.content.data["text/plain"]).toMatch(/kernel headers are for .*not the running kernel/);
+    expect(x.outputs.some((m) => m.header.msg_type === "stream" && m.content.name === "stderr")).toBe(false);
     const result = x.outputs.find((m) => m.header.msg_type === "execute_result");
     expect(Object.keys(result!.content.data)).toEqual(expect.arrayContaining(["text/html", "text/plain"]));
     expect(result!.content.data["text/plain"]).toMatch(/tracepoint raw_syscalls:sys_enter/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseHeader, HeaderSyntaxError } from "../../magics/spec/header.js";
 import { scanConventions } from "../../magics/spec/conventions.js";
-import { blockSpec } from "../../magics/spec/block.js";
+import { blockSpec, compiledSpec } from "../../magics/spec/block.js";
 import { tokenize } from "../../magics/spec/tokenize.js";
 import { describeAttach } from "../../magics/spec/types.js";
 
@@ -72,7 +72,19 @@ describe("%%bpf header", () => {
     expect(() => parseHeader("--xdp-mode skb")).toThrow(/--xdp-mode applies to --xdp, and there is none/);
     expect(() => parseHeader("--xdp veth0=f --xdp-mode skb --xdp-mode drv")).toThrow(/already skb/);
     expect(() => parseHeader("--xdp veth0=f --xdp-mode")).toThrow(/--xdp-mode: missing its value/);
+    expect(() => parseHeader("--usdt /usr/bin/python3.11=f")).toThrow(/is not BINARY:PROBE/);
+    expect(() => parseHeader("--usdt 0:line=f")).toThrow(/process id above 0/);
+    expect(() => parseHeader("--usdt python3:a:b:c=f")).toThrow(/is not BINARY:PROBE/);
     expect(() => parseHeader("a b")).toThrow(/unexpected 'b'/);
+  });
+});
+
+describe("--usdt", () => {
+  it("takes a binary or a pid, with or without the provider", () => {
+    expect(parseHeader("--usdt /usr/bin/python3.11:python:function__entry=on_entry --usdt 42:line=on_line").attach).toEqual([
+      { hook: "usdt", fn: "on_entry", binary: "/usr/bin/python3.11", provider: "python", probe: "function__entry" },
+      { hook: "usdt", fn: "on_line", pid: 42, probe: "line" },
+    ]);
   });
 });
 
@@ -115,5 +127,16 @@ char *s = "int kprobe__in_string(void) {}";
       { hook: "tracepoint", fn: "kprobe__vfs_read", category: "syscalls", event: "sys_enter_read", origin: "option" },
     ]);
     expect(s.attach.length).toBe(8);
+  });
+  it("attaches by convention only what the compiled module has, options kept", () => {
+    const text = "#if 0\nint kprobe__gone(void *ctx) { return 0; }\n#endif\nTRACEPOINT_PROBE(a_b, c__d) { return 0; }\nMY_MACRO(x)";
+    const s = blockSpec("x --raw-tracepoint sys_exit=opt", text);
+    const c = compiledSpec(s, text, ["opt", "tracepoint__a_b__c__d", "raw_tracepoint__made_by_macro", "helper"]);
+    expect(c.attach).toEqual([
+      { hook: "raw_tracepoint", fn: "opt", event: "sys_exit", origin: "option" },
+      // the macro's own arguments, not a guess from the name
+      { hook: "tracepoint", fn: "tracepoint__a_b__c__d", category: "a_b", event: "c__d", origin: "convention" },
+      { hook: "raw_tracepoint", fn: "raw_tracepoint__made_by_macro", event: "made_by_macro", origin: "convention" },
+    ]);
   });
 });

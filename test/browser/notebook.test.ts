@@ -1,22 +1,24 @@
 /**
  * `ibcc start` as a person uses it: the server comes up on a free port, headless
  * Chromium opens the histograms notebook (bitehist) in Jupyter Notebook, runs
- * all cells against the real kernel, and finds the drawn chart. The screenshot
- * of that cell is the README's docs/images/notebook-bitehist.png.
+ * all cells against the real kernel, and finds the drawn chart. The notebooks
+ * it opens are the course's working copy (here in the test's temp folder), so
+ * the checkout's notebooks/ stay as they are. The screenshot of that cell is
+ * the README's docs/images/notebook-bitehist.png when IBCC_UPDATE_SCREENSHOTS=1.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./chromium.js";
+import { screenshotPath } from "../support/screenshots.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const startJs = join(root, "dist/kernel/start.js");
 const pluginMissing = !existsSync(join(root, "magics/plugin.ts"));
 const NOTEBOOK = "04-histograms.ipynb";
-const SCREENSHOT = join(root, "docs/images/notebook-bitehist.png");
 
 if (pluginMissing) console.log("browser: skipping: the kernel's BPF plugin (magics/plugin.ts) is absent, so the bitehist notebook cannot run");
 
@@ -63,7 +65,9 @@ describe("ibcc start in a browser", () => {
       JUPYTER_DATA_DIR: join(work, "data"),
       JUPYTER_CONFIG_DIR: join(work, "config"),
       JUPYTER_RUNTIME_DIR: join(work, "runtime"),
+      IBCC_COURSE_DIR: join(work, "course"),
     };
+    const checkoutCopy = readFileSync(join(root, "notebooks", NOTEBOOK), "utf8");
     const t0 = Date.now();
     server = spawn(
       process.execPath,
@@ -87,6 +91,8 @@ describe("ibcc start in a browser", () => {
     });
     expect(url).toContain(`127.0.0.1:${port}`);
     expect(existsSync(join(work, "data/kernels/ibcc/kernel.json"))).toBe(true);
+    expect(out).toContain(`the course is copied to ${join(work, "course")}`);
+    expect(existsSync(join(work, "course", NOTEBOOK))).toBe(true);
     console.log(`browser: server up in ${Date.now() - t0} ms at ${url.replace(/token=\w+/, "token=...")}`);
 
     const token = new URL(url).searchParams.get("token")!;
@@ -123,10 +129,13 @@ describe("ibcc start in a browser", () => {
       const bars = await cell.locator(".output_svg svg path, .output_svg svg rect").count();
       expect(bars).toBeGreaterThan(0);
       await expect(cell.locator(".output_text, .output_subarea").first().innerText()).resolves.toBeTruthy();
-      mkdirSync(join(root, "docs/images"), { recursive: true });
       await cell.scrollIntoViewIfNeeded();
-      await cell.screenshot({ path: SCREENSHOT });
-      console.log(`browser: chart found (${bars} svg shapes); screenshot ${SCREENSHOT}`);
+      const shot = screenshotPath("notebook-bitehist.png");
+      await cell.screenshot({ path: shot });
+      console.log(`browser: chart found (${bars} svg shapes); screenshot ${shot}`);
+      // Saved with its outputs, as a person's Ctrl-S does: into the working copy, never the checkout.
+      await page.evaluate(() => (window as any).Jupyter.notebook.save_notebook());
+      await page.waitForFunction(() => !(window as any).Jupyter.notebook.dirty, undefined, { timeout: 20_000 });
       // Let the kernel go before the server stops.
       await page.evaluate(() => (window as any).Jupyter.notebook.session.delete());
     } finally {
@@ -135,5 +144,7 @@ describe("ibcc start in a browser", () => {
     const code = await stopServer();
     expect(code).toBe(0);
     expect(out).toMatch(/Jupyter Notebook stopped/);
+    expect(readFileSync(join(work, "course", NOTEBOOK), "utf8")).toMatch(/"output_type"/);
+    expect(readFileSync(join(root, "notebooks", NOTEBOOK), "utf8")).toBe(checkoutCopy);
   });
 });

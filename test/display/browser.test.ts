@@ -2,15 +2,17 @@
  * The charts in a real browser: headless Chromium loads a page served from
  * 127.0.0.1 that includes vega, vega-lite and vega-embed from node_modules
  * and embeds our specs, as JupyterLab's renderer does. The histogram's
- * and flame graph screenshots are kept in docs/images/.
+ * flame graph and table screenshots go to docs/images/ with
+ * IBCC_UPDATE_SCREENSHOTS=1 (test/support/screenshots.ts), else to a temp folder.
  */
 import { createServer, type Server } from "node:http";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { CHROMIUM, launchChromium } from "../browser/chromium.js";
+import { screenshotPath } from "../support/screenshots.js";
 import { flameGraphSpec, histogramSpec, table, type HistogramData } from "../../kernel/display/index.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -97,10 +99,9 @@ describe.skipIf(!haveChromium)("charts in headless Chromium", () => {
     expect(bars).toBe(14);
     const labels = await p.locator("#vis svg .role-axis-label text").allTextContents();
     expect(labels).toContain("1024 -> 2047");
-    const out = join(ROOT, "docs/images/histogram.png");
-    mkdirSync(dirname(out), { recursive: true });
+    const out = screenshotPath("histogram.png");
     await p.locator("#vis").screenshot({ path: out });
-    console.log(`browser drew ${bars} bars; screenshot saved to docs/images/histogram.png`);
+    console.log(`browser drew ${bars} bars; screenshot saved to ${out}`);
     await p.close();
   });
 
@@ -113,7 +114,7 @@ describe.skipIf(!haveChromium)("charts in headless Chromium", () => {
     const p = await embed("flamegraph", spec);
     // all, entry, do_syscall, ksys_read, vfs_read, ksys_write, start_kernel, do_idle
     expect(await p.locator("#vis svg g.mark-rect.role-mark path").count()).toBe(8);
-    await p.locator("#vis").screenshot({ path: join(ROOT, "docs/images/flamegraph.png") });
+    await p.locator("#vis").screenshot({ path: screenshotPath("flamegraph.png") });
     await p.close();
   });
 
@@ -126,8 +127,8 @@ describe.skipIf(!haveChromium)("charts in headless Chromium", () => {
     const p = await browser.newPage({ viewport: { width: 800, height: 600 } });
     await p.goto(`${base}/html/table`);
     expect(await p.locator("#out tbody tr").count()).toBe(10);
-    expect(await p.locator("#out tfoot").textContent()).toContain("4,990 more rows, total");
-    await p.locator("#out").screenshot({ path: join(ROOT, "docs/images/table.png") });
+    expect(await p.locator("#out tfoot").textContent()).toContain("4,990 more rows (5,000 in all), their value summing to");
+    await p.locator("#out").screenshot({ path: screenshotPath("table.png") });
 
     await p.goto(`${base}/html/hostile`);
     expect(await p.locator("#out tbody tr").first().textContent()).toContain("onerror");

@@ -27,7 +27,7 @@ describe("table", () => {
     const text = String(d.data["text/plain"]);
     const shown = topRows(entries, { top: 20 });
     const shownSum = shown.rows.reduce((s, r) => s + (r.value as bigint), 0n);
-    expect(text).toContain(`… 999,980 more rows, total ${(total - shownSum).toLocaleString("en-US")}`);
+    expect(text).toContain(`… 999,980 more rows (1,000,000 in all), their value summing to ${(total - shownSum).toLocaleString("en-US")}`);
     expect(String(d.data["text/html"])).toContain("999,980 more rows");
     // The largest value is 1,000,002, reached by exactly one pid.
     expect(shown.rows[0].value).toBe(1_000_002n);

@@ -64,7 +64,7 @@ describe("feature probe", () => {
 
   it("finds tracepoints, raw tracepoints, uprobes, perf events and the network hooks", () => {
     expect(existsSync(`${tracefs}/uprobe_events`)).toBe(true);
-    for (const k of ["tracepoint", "raw_tracepoint", "uprobe", "uretprobe", "perf_event", "xdp", "tc", "tcx", "socket_filter"] as const)
+    for (const k of ["tracepoint", "raw_tracepoint", "uprobe", "uretprobe", "usdt", "perf_event", "xdp", "tc", "tcx", "socket_filter"] as const)
       expect(f.attach[k], k).toEqual({ supported: true });
     for (const t of ["socket_filter", "kprobe", "tracepoint", "raw_tracepoint", "perf_event", "xdp", "sched_cls", "sched_act", "cgroup_skb"])
       expect(f.progTypes[t], t).toEqual({ supported: true });
