@@ -57,7 +57,22 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
     throw e;
   }
   if (replaying()) {
-    const { program, note } = await replayProgram(spec, block);
+    let replayed;
+    try {
+      replayed = await replayProgram(spec, block);
+    } catch (e) {
+      // Auto mode replays because BPF is unavailable: with nothing recorded,
+      // what the process lacks is the news, and the missing capture a footnote.
+      if (captureMode.replay === "auto" && e instanceof CellError && e.ename === "NoCapture") {
+        try {
+          checkBpfPrivileges();
+        } catch (p) {
+          if (p instanceof CellError) throw new CellError(p.ename, p.evalue, [...p.traceback, `Nor is there a recording to replay instead: ${e.evalue}.`]);
+        }
+      }
+      throw e;
+    }
+    const { program, note } = replayed;
     ctx.stream("stdout", note);
     bind(spec.name, program);
     ctx.setGlobal(spec.name, program, programTypeText(program));
