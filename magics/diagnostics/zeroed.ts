@@ -6,7 +6,9 @@
  * either initialized with `= {}` or `= {0}`, or followed, before the name is
  * declared again, by `__builtin_memset(&v, 0,` / `memset(&v, 0,`
  * (`memset(p, 0,` for a pointer) or by a whole copy into it
- * (`bpf_probe_read*(&v, ...)`, `__builtin_memcpy(&v, ...)`). A designated
+ * (`bpf_probe_read*(&v, ...)`, `__builtin_memcpy(&v, ...)`), or by a call
+ * `f(&v, ...)` to a function of the text that memsets that pointer parameter
+ * to 0 (a `make_key(struct key_t *k, ...)` helper). A designated
  * initializer does not count: clang stores the members and leaves the holes.
  * A text approximation of scope, not a C parser: it errs towards warning.
  */
@@ -91,15 +93,54 @@ export function declarationsOf(text: string, name: string): Declared[] {
   return out;
 }
 
+/** Functions of the text that memset a pointer parameter of the type to 0, with that parameter's position. */
+function zeroingHelpers(text: string, name: string): Array<{ fn: string; index: number }> {
+  const words = typeWords(text, name);
+  if (!words) return [];
+  const out: Array<{ fn: string; index: number }> = [];
+  const head = /\b([A-Za-z_]\w*)\s*\(([^()]*)\)\s*\{/g;
+  let m: RegExpExecArray | null;
+  while ((m = head.exec(text))) {
+    const params = splitTopLevel(m[2]);
+    let depth = 1;
+    let i = m.index + m[0].length;
+    for (; i < text.length && depth > 0; i++) depth += text[i] === "{" ? 1 : text[i] === "}" ? -1 : 0;
+    const body = text.slice(m.index + m[0].length, i);
+    params.forEach((param, index) => {
+      words.lastIndex = 0;
+      const p = /\*\s*(?:const\s+)?([A-Za-z_]\w*)\s*$/.exec(param);
+      if (!p || !words.test(param)) return;
+      if (new RegExp(String.raw`\b(?:__builtin_)?memset\s*\(\s*${p[1]}\s*,\s*0\s*,`).test(body)) out.push({ fn: m![1], index });
+    });
+  }
+  return out;
+}
+
+/** Whether `&name` is the argument at `index` of a call to `fn` in `scope`. */
+function passedTo(scope: string, fn: string, index: number, name: string): boolean {
+  const call = new RegExp(String.raw`\b${fn}\s*\(`, "g");
+  let m: RegExpExecArray | null;
+  while ((m = call.exec(scope))) {
+    const open = m.index + m[0].length;
+    let depth = 1;
+    let i = open;
+    for (; i < scope.length && depth > 0; i++) depth += scope[i] === "(" ? 1 : scope[i] === ")" ? -1 : 0;
+    const arg = splitTopLevel(scope.slice(open, i - 1))[index];
+    if (arg !== undefined && new RegExp(String.raw`^\s*&\s*${name}\s*$`).test(arg)) return true;
+  }
+  return false;
+}
+
 /** Whether the text fills one declared variable whole before use (see the rule above). */
-function filledWhole(text: string, d: Declared, all: Declared[]): boolean {
+function filledWhole(text: string, d: Declared, all: Declared[], helpers: Array<{ fn: string; index: number }> = []): boolean {
   if (!d.pointer && d.init !== undefined && /^\{\s*(0\s*)?\}$/.test(d.init)) return true;
   const next = all.find((o) => o.offset > d.offset && o.name === d.name)?.offset ?? text.length;
   const scope = text.slice(d.offset, next);
   const v = d.pointer ? String.raw`\(?\s*${d.name}\s*\)?` : String.raw`&\s*${d.name}`;
   return (
     new RegExp(String.raw`\b(?:__builtin_)?memset\s*\(\s*${v}\s*,\s*0\s*,`).test(scope) ||
-    new RegExp(String.raw`\b(?:bpf_probe_read\w*|__builtin_memcpy|memcpy)\s*\(\s*${v}\s*,`).test(scope)
+    new RegExp(String.raw`\b(?:bpf_probe_read\w*|__builtin_memcpy|memcpy)\s*\(\s*${v}\s*,`).test(scope) ||
+    (!d.pointer && helpers.some((h) => passedTo(scope, h.fn, h.index, d.name)))
   );
 }
 
@@ -108,6 +149,7 @@ export function unzeroed(text: string, name: string, ringbuf: boolean): string |
   const all = declarationsOf(text, name);
   const relevant = all.filter((d) => !d.pointer || (ringbuf && d.init !== undefined && /\bringbuf_reserve\s*\(/.test(d.init)));
   if (relevant.length === 0) return "";
-  const bad = relevant.find((d) => !filledWhole(text, d, all));
+  const helpers = zeroingHelpers(text, name);
+  const bad = relevant.find((d) => !filledWhole(text, d, all, helpers));
   return bad ? (bad.pointer ? `*${bad.name}` : bad.name) : undefined;
 }
