@@ -5,7 +5,7 @@
  */
 import type { BpfMap } from "../native/types.js";
 import { compileCodec, decodePerCpu, encodePerCpu, intCodec, rawCodec, round8, type Codec } from "../native/codec.js";
-import { columnsOf, type ColumnarEntries } from "../native/table.js";
+import { columnsOf, scalarRows, type ColumnarEntries } from "../native/table.js";
 import { table as tableBundle, type TableOptions } from "../kernel/display/table.js";
 import { viewSource, type ProgramOrigin } from "./view-source.js";
 import { heatMapView, lineView } from "./watch-views.js";
@@ -139,10 +139,18 @@ export class Table<K = unknown, V = unknown> {
     this.map.clear();
   }
 
-  /** Every entry, read in batches and decoded in one pass. Array maps list every slot. */
+  /**
+   * Every entry, read in batches. Array maps list every slot. Plain integer
+   * or float keys and values come as rows made on first touch (a million
+   * BigInt pairs would cost several times the read; native/lazy-rows.ts),
+   * other types decoded in one pass.
+   */
   entries(): [K, V][] {
     this.check();
-    const { keys, values, count } = this.map.readAll();
+    const read = this.map.readAll();
+    const lazy = scalarRows<K, V>(this.map, this.key as Codec<unknown>, this.value as Codec<unknown>, read);
+    if (lazy) return lazy;
+    const { keys, values, count } = read;
     if (!this.map.perCpu) return this.key.decodeEntries(keys, values, count, this.value);
     const ks = this.key.decodeMany(keys, count, this.map.keySize);
     const stride = this.map.possibleCpus * round8(this.map.valueSize);

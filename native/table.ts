@@ -14,6 +14,7 @@ import {
   type Column,
 } from "./codec.js";
 import { BpfError, type BpfMap } from "./types.js";
+import { isScalarColumn, lazyRows } from "./lazy-rows.js";
 
 export interface TypedMapOptions<K, V> {
   /** A codec or a BCC type description for keys (default: the map's own description). */
@@ -159,10 +160,13 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
     return this.entries().map((e) => e[1]);
   }
 
-  /** Every entry, read in batches and decoded in one pass. */
+  /** Every entry, read in batches; scalar keys and values are rows made on first touch (lazy-rows.ts), others decoded in one pass. */
   entries(): [K, V][] {
-    const { keys, values, count } = this.run("entries", () => this.map.readAll());
+    const read = this.run("entries", () => this.map.readAll());
+    const { keys, values, count } = read;
     return this.run("entries", () => {
+      const lazy = scalarRows<K, V>(this.map, this.key, this.value, read);
+      if (lazy) return lazy;
       if (!this.perCpu) return this.key.decodeEntries(keys, values, count, this.value) as [K, V][];
       const ks = this.key.decodeMany(keys, count);
       const out = new Array<[K, V]>(count);
@@ -232,6 +236,23 @@ export function columnsOf(
   const cpus = map.possibleCpus;
   const cpuValues = value.columns(values, count * cpus, round8(value.size), 0, true);
   return { count, keys: keyCol, values: value.isInteger ? sumColumns(cpuValues, count, cpus) : cpuValues, cpuValues, cpus };
+}
+
+/**
+ * A read's entries as lazily made rows when keys and values are plain
+ * integers or floats of a map that is not per-CPU; undefined otherwise.
+ */
+export function scalarRows<K, V>(
+  map: BpfMap,
+  key: Codec<unknown>,
+  value: Codec<unknown>,
+  read: { keys: Buffer; values: Buffer; count: number },
+): [K, V][] | undefined {
+  const scalar = (c: Codec<unknown>): boolean => (c.node.kind === "int" || c.node.kind === "float") && [1, 2, 4, 8].includes(c.size);
+  if (map.perCpu || !scalar(key) || !scalar(value)) return undefined;
+  const cols = columnsOf(map, key, value, read);
+  if (!isScalarColumn(cols.keys) || !isScalarColumn(cols.values)) return undefined;
+  return lazyRows<K, V>(cols.keys, cols.values, cols.count);
 }
 
 function sumOf(values: (number | bigint)[], big: boolean): number | bigint {

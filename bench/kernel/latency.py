@@ -5,12 +5,14 @@
   may still be loading);
 - the `1 + 1` round trip once the kernel has settled (request to reply and idle);
 - start to the end of a first cell that compiles and attaches a BPF program
-  (every other start, when BPF_CELL is given).
+  (every other start, when BPF_CELL is given), and 8 s after that cell the
+  resident memory (RSS and PSS) of the kernel's processes.
 Prints one JSON object on stdout.
 
 usage: latency.py KERNEL_NAME STARTS ROUND_TRIPS [BPF_CELL]   (JUPYTER_PATH selects the spec)
 """
 import json
+import os
 import sys
 import time
 from queue import Empty
@@ -51,6 +53,48 @@ def iopub_flowing(kc):
                 return
 
 
+def kernel_pid(km):
+    prov = getattr(km, "provisioner", None)
+    proc = getattr(prov, "process", None) or getattr(km, "kernel", None)
+    return proc.pid
+
+
+def tree(pid):
+    """The process and its descendants."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def resident_mb(pid):
+    """RSS and PSS of the kernel's processes, in MB (10^6 bytes)."""
+    rss = pss = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            pass
+    return rss * 1024 / 1e6, pss * 1024 / 1e6
+
+
 def round_trip(kc, code, timeout=60):
     t0 = time.perf_counter()
     msg_id = kc.execute(code)
@@ -74,7 +118,8 @@ def round_trip(kc, code, timeout=60):
 def main():
     name, starts, trips = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     bpf_cell = sys.argv[4] if len(sys.argv) > 4 else None
-    out = {"start_ms": [], "first_rtt_ms": [[] for _ in range(FIRST_TRIPS)], "rtt_ms": [], "bpf_from_start_ms": []}
+    out = {"start_ms": [], "first_rtt_ms": [[] for _ in range(FIRST_TRIPS)], "rtt_ms": [], "bpf_from_start_ms": [],
+           "rss_mb": [], "pss_mb": []}
     for i in range(starts):
         km, kc, t0, ms = start_once(name)
         out["start_ms"].append(ms)
@@ -83,6 +128,10 @@ def main():
             if bpf_cell and i % 2 == 1:
                 round_trip(kc, bpf_cell, timeout=120)
                 out["bpf_from_start_ms"].append((time.perf_counter() - t0) * 1000)
+                time.sleep(8)
+                rss, pss = resident_mb(kernel_pid(km))
+                out["rss_mb"].append(rss)
+                out["pss_mb"].append(pss)
             else:
                 for k in range(FIRST_TRIPS):
                     out["first_rtt_ms"][k].append(round_trip(kc, "1 + 1", timeout=120))

@@ -23,6 +23,9 @@ interface Samples {
   first_rtt_ms: number[][];
   rtt_ms: number[];
   bpf_from_start_ms: number[];
+  /** Resident memory of the kernel's processes 8 s after the BPF cell, MB. */
+  rss_mb: number[];
+  pss_mb: number[];
 }
 
 const PROBE = "TRACEPOINT_PROBE(syscalls, sys_enter_getppid) { return 0; }";
@@ -98,6 +101,8 @@ function main(): void {
       ["2nd and 3rd `1 + 1` right after it", later(ibcc), later(ipy)],
       ["`1 + 1` round trip, settled", ibcc.rtt_ms, ipy.rtt_ms],
       ["start to first BPF cell done", ibcc.bpf_from_start_ms, ipy.bpf_from_start_ms],
+      ["RSS 8 s after the BPF cell (MB)", ibcc.rss_mb, ipy.rss_mb],
+      ["PSS 8 s after the BPF cell (MB)", ibcc.pss_mb, ipy.pss_mb],
     ] as const;
     for (const [label, a, b] of table) console.log(`${label.padEnd(44)}${fmt(min(a))}${fmt(median(a))}${fmt(min(b))}${fmt(median(b))}`);
     const marks = milestones(trace);
@@ -109,6 +114,14 @@ function main(): void {
       { job: "kernel 2nd, 3rd `1 + 1` after ready", unit: "ms", ibcc: later(ibcc), bcc: later(ipy), note },
       { job: "kernel `1 + 1` round trip, settled", unit: "ms", ibcc: ibcc.rtt_ms, bcc: ipy.rtt_ms, note },
       { job: "kernel start to first BPF cell done", unit: "ms", ibcc: ibcc.bpf_from_start_ms, bcc: ipy.bpf_from_start_ms, note: "BCC column: BPF(text=...) in ipykernel" },
+      { job: "kernel RSS, 8 s after one BPF program", unit: "MB", ibcc: ibcc.rss_mb, bcc: ipy.rss_mb, note: "BCC column: ipykernel + BCC; kernel's processes" },
+      {
+        job: "kernel PSS, 8 s after one BPF program",
+        unit: "MB",
+        ibcc: ibcc.pss_mb,
+        bcc: ipy.pss_mb,
+        note: `BCC column: ipykernel + BCC; target <= 150 MB and <= ipykernel: ${median(ibcc.pss_mb) <= 150 && median(ibcc.pss_mb) <= median(ipy.pss_mb) ? "met" : "MISSED"}`,
+      },
     ];
     console.log(JSON.stringify(rows));
   } finally {

@@ -72,7 +72,8 @@ class TypeScriptEngine implements Engine {
     this.session = createSessionContext(globals, cwd);
     // The TypeScript service (completion, inspection, type warnings) lives in a
     // worker: loading it takes seconds under load, which the main thread (cells,
-    // shell and shutdown) must never wait through. It loads while the user reads.
+    // shell and shutdown) must never wait through. It holds ~70 MB, so it starts
+    // on the first request that needs it and stops when idle (language-client.ts).
     this.language = new LanguageClient({
       cwd,
       declarations: [
@@ -80,7 +81,6 @@ class TypeScriptEngine implements Engine {
         ...this.plugins.filter((p) => p.declarations).map((p) => ({ name: p.name, text: p.declarations! })),
       ],
     });
-    if (this.typeCheck) setTimeout(() => this.language.start(), 50).unref();
     void this.language.ready.then((ms) => startMark(`language service ready (${ms} ms in its worker)`));
   }
 

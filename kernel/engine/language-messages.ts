@@ -7,7 +7,8 @@ export type LanguageRequest =
   | { op: "quickInfo"; view: string; position: number }
   | { op: "commit"; view: string }
   | { op: "declareGlobal"; name: string; typeDeclaration?: string }
-  | { op: "memory"; collect: boolean };
+  | { op: "memory"; collect: boolean }
+  | { op: "history" };
 
 /** A V8 heap's figures, in bytes: live objects (and garbage not yet collected), and what V8 has reserved for them. */
 export interface HeapFigures {
@@ -22,6 +23,7 @@ export interface LanguageResults {
   commit: undefined;
   declareGlobal: undefined;
   memory: HeapFigures;
+  history: Array<[string, string]>;
 }
 
 export type ToLanguageWorker = LanguageRequest & { id: number };
@@ -31,4 +33,7 @@ export type FromLanguageWorker =
   | { kind: "result"; id: number; value: unknown }
   | { kind: "failed"; id: number; message: string };
 
-export type LanguageWorkerData = LanguageServiceOptions;
+export type LanguageWorkerData = LanguageServiceOptions & {
+  /** Load at a lowered priority: nobody waits on this start (a cell's type check runs beside the cell). */
+  background?: boolean;
+};

@@ -18,7 +18,7 @@ const WARM_UP_NICE = 10;
 const post = (m: FromLanguageWorker): void => port.postMessage(m);
 
 const t0 = performance.now();
-const restorePriority = lowerPriority();
+const restorePriority = (workerData as LanguageWorkerData).background ? lowerPriority() : () => {};
 // Imported only now, so that loading TypeScript runs at the lowered priority too.
 const { CellLanguageService } = await import("./language.js");
 const { saveTypeScriptCache } = await import("./typescript.js");
@@ -48,6 +48,8 @@ function answer(m: ToLanguageWorker): unknown {
       return service.commit(m.view);
     case "declareGlobal":
       return service.declareGlobal(m.name, m.typeDeclaration);
+    case "history":
+      return service.historyEntries();
     case "memory": {
       if (m.collect) collectGarbage();
       const h = getHeapStatistics();

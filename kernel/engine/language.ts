@@ -19,6 +19,8 @@ export interface LanguageServiceOptions {
   cwd: string;
   /** Ambient declaration files: the kernel's globals and each plugin's declarations. */
   declarations: Array<{ name: string; text: string }>;
+  /** What earlier cells declared, as history() gave it: a restarted service takes up where the last one stopped. */
+  history?: Array<[string, string]>;
 }
 
 export interface Completion {
@@ -94,6 +96,8 @@ export class CellLanguageService {
     this.historyFile = path.join(dir, "__ibcc_history__.ts");
     this.files.set(this.cellFile, { text: "export {};\n", version: 0 });
     this.files.set(this.historyFile, { text: "", version: 0 });
+    for (const [name, text] of options.history ?? []) this.history.set(name, text);
+    if (this.history.size) this.writeHistory();
     options.declarations.forEach((d, i) => {
       this.files.set(path.join(dir, `__ibcc_${i}_${d.name.replace(/\W/g, "_")}__.d.ts`), { text: d.text, version: 0 });
     });
@@ -206,6 +210,11 @@ export class CellLanguageService {
     this.history.delete(name);
     this.history.set(name, `declare let ${name}: ${typeDeclaration ?? "any"};`);
     this.writeHistory();
+  }
+
+  /** The history's entries in declaration order, for a service started later. */
+  historyEntries(): Array<[string, string]> {
+    return [...this.history.entries()];
   }
 
   private writeHistory(): void {

@@ -53,7 +53,7 @@ async function measure(sources: MemorySources, collect: boolean): Promise<Memory
     { part: "kernel V8 heap", bytes: heap.used_heap_size, detail: `${mib(heap.total_heap_size)} MiB committed` },
     worker
       ? { part: "language worker V8 heap", bytes: worker.used, detail: `${mib(worker.committed)} MiB committed` }
-      : { part: "language worker V8 heap", bytes: 0, detail: "not running" },
+      : { part: "language worker V8 heap", bytes: 0, detail: "not running (starts on the first completion, inspection or type check; stops when idle)" },
     { part: "ArrayBuffers and Buffers", bytes: process.memoryUsage().arrayBuffers, detail: "outside the V8 heaps" },
   ];
   return parts.concat(pluginParts);

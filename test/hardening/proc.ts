@@ -67,3 +67,9 @@ export function programsOf(pid: number): number[] {
   }
   return [...new Set(ids)].sort((a, b) => a - b);
 }
+
+/** Proportional set size of a process in KiB (its share of pages mapped by others too, such as libLLVM's). */
+export function pssKiB(pid: number): number {
+  const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+  return m ? Number(m[1]) : NaN;
+}
