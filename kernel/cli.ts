@@ -12,15 +12,15 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Engine } from "./engine.js";
 import type { InstallOptions } from "./kernelspec/install.js";
-import { raiseMemlockOrReport } from "./memlock.js";
-import type { KernelPlugin } from "./plugin.js";
+import type { KernelPlugin, PluginModule, PluginPreparation } from "./plugin.js";
 import type { Render } from "./protocol/execution-io.js";
 import { addEnvironment } from "./protocol/handlers/kernel-info.js";
+import { runningCell } from "./engine/running-cell.js";
 import { pendingEngine } from "./protocol/pending-engine.js";
 import { plainRender } from "./protocol/plain-render.js";
 import { ConnectionFileError } from "./transport/connection.js";
 import { allowUnsignedFromEnv, UnsignedRefused } from "./transport/key-policy.js";
-import { startMark } from "./transport/start-marks.js";
+import { startMark } from "./start-marks.js";
 
 const USAGE = `usage:
   ibcc kernel <connection_file>                   run the kernel on a Jupyter connection file
@@ -70,9 +70,8 @@ async function runKernel(argv: string[]): Promise<number> {
     return 2;
   }
   startMark("cli loaded");
-  // prlimit runs while zeromq loads and the sockets bind; nothing is answered before it is done.
-  const memlock = raiseMemlockOrReport().then(() => startMark("memlock"));
-  await loadEnvironment();
+  const plugin = await loadPluginModule();
+  const prepared = prepare(plugin);
   const { serve } = await import("./transport/serve.js");
   // Sockets first, the engine after: importing TypeScript and the BPF side
   // holds the main thread for most of a second, and a client's readiness
@@ -82,7 +81,7 @@ async function runKernel(argv: string[]): Promise<number> {
   const gate = engineGate();
   const render = gate.opened.then(loadRender);
   const engine = pendingEngine(
-    gate.opened.then(loadEngine),
+    gate.opened.then(() => loadEngine(plugin, prepared)),
     gate.open,
   );
   try {
@@ -91,7 +90,7 @@ async function runKernel(argv: string[]): Promise<number> {
       engine,
       render: async (value) => (await render)(value),
       allowUnsigned,
-      beforeAnswering: memlock,
+      beforeAnswering: prepared.beforeAnswering,
       onFirstReply: gate.open,
     });
   } catch (err) {
@@ -113,35 +112,43 @@ function engineGate(): { opened: Promise<void>; open: () => void } {
 }
 
 /**
- * Facts a plugin records in kernel_info (and so in executed notebooks), from a
- * module small enough to load before the sockets open; and the plugin's own
- * start-up work, begun now on other threads (its `prepare`), if it has any.
+ * The BPF side is optional: the kernel runs as a plain TypeScript kernel
+ * without it. Its entry module is small enough to load before the sockets open.
  */
-async function loadEnvironment(): Promise<void> {
-  const url = new URL("../magics/environment.js", import.meta.url);
-  if (!existsSync(url)) return;
+async function loadPluginModule(): Promise<PluginModule | undefined> {
+  const url = new URL("../magics/index.js", import.meta.url);
+  if (!existsSync(url)) return undefined;
   try {
-    const mod = (await import(url.href)) as { default: () => Record<string, string>; prepare?: () => Promise<void> };
-    pluginPrepared = mod.prepare?.().catch(() => {});
-    addEnvironment(mod.default());
+    return ((await import(url.href)) as { default: PluginModule }).default;
   } catch (err) {
-    process.stderr.write(`ibcc: could not read ${url.pathname}: ${(err as Error).message}\n`);
+    process.stderr.write(`ibcc: could not load ${url.pathname}; running without it: ${(err as Error).stack}\n`);
+    return undefined;
   }
 }
 
-/** The plugin's start-up work begun by loadEnvironment; the plugin loads once it is done. */
-let pluginPrepared: Promise<void> | undefined;
-
-/** The BPF side is optional: the kernel runs as a plain TypeScript kernel without it. */
-async function loadPlugins(): Promise<KernelPlugin[]> {
-  const url = new URL("../magics/plugin.js", import.meta.url);
-  if (!existsSync(url)) return [];
-  await pluginPrepared;
+/**
+ * Records the plugin's facts in kernel_info (and so in executed notebooks) and
+ * begins its start-up work on other threads. Neither may stop the kernel.
+ */
+function prepare(plugin: PluginModule | undefined): PluginPreparation {
+  if (!plugin) return {};
   try {
-    const mod = (await import(url.href)) as { default: KernelPlugin };
-    return [mod.default];
+    if (plugin.environment) addEnvironment(plugin.environment());
+    const p = plugin.prepare?.() ?? {};
+    return { beforeAnswering: p.beforeAnswering?.catch(() => {}), beforeLoad: p.beforeLoad?.catch(() => {}) };
   } catch (err) {
-    process.stderr.write(`ibcc: could not load ${url.pathname}; running without it: ${(err as Error).stack}\n`);
+    process.stderr.write(`ibcc: the plugin's start-up failed: ${(err as Error).message}\n`);
+    return {};
+  }
+}
+
+async function loadPlugins(plugin: PluginModule | undefined, prepared: PluginPreparation): Promise<KernelPlugin[]> {
+  if (!plugin) return [];
+  await prepared.beforeLoad;
+  try {
+    return [await plugin.load({ runningCell })];
+  } catch (err) {
+    process.stderr.write(`ibcc: could not load the plugin; running without it: ${(err as Error).stack}\n`);
     return [];
   }
 }
@@ -151,8 +158,8 @@ async function loadPlugins(): Promise<KernelPlugin[]> {
  * waits for its libraries to be mapped on another thread, and the main thread
  * loads TypeScript and the engine meanwhile.
  */
-async function loadEngine(): Promise<Engine> {
-  const plugins = loadPlugins();
+async function loadEngine(plugin: PluginModule | undefined, prepared: PluginPreparation): Promise<Engine> {
+  const plugins = loadPlugins(plugin, prepared);
   const createEngine = await loadEngineModule();
   return createEngine({ plugins: await plugins });
 }

@@ -4,7 +4,7 @@
  * The protocol layer (kernel/protocol/) owns counts, replies and iopub; an
  * Engine gets an ExecutionIO to send output through.
  */
-import type { CellIO, DisplayData, MimeBundle } from "./plugin.js";
+import type { CellIO, DisplayData, MimeBundle } from "./io.js";
 
 /** What a running cell may do to its front end, beyond CellIO. */
 export interface ExecutionIO extends CellIO {

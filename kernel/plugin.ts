@@ -2,42 +2,13 @@
  * How a language extension plugs into the kernel. The kernel knows nothing of BPF:
  * the BPF side (magics/) hands the kernel a KernelPlugin, which adds cell and line
  * magics, globals visible to TypeScript cells, type declarations for completion,
- * and a shutdown hook. Everything here is plain data and callbacks (and runningCell(),
- * which says whose code is running); no sockets.
+ * and a shutdown hook. Everything here is plain data and callbacks; no sockets.
+ * It imports nothing of the kernel, so the kernel's modules and plugins alike
+ * may depend on it.
  */
-import { currentScope } from "./engine/scope.js";
+import type { CellIO, MimeBundle } from "./io.js";
 
-/** A Jupyter mime bundle: mime type to data. */
-export type MimeBundle = Record<string, unknown>;
-
-/** What a value renders to: its bundle and the output's metadata. */
-export interface DisplayData {
-  data: MimeBundle;
-  metadata?: Record<string, unknown>;
-}
-
-/** A display output that can be replaced in place (update_display_data). */
-export interface DisplayHandle {
-  readonly displayId: string;
-  update(value: unknown): Promise<void>;
-}
-
-/**
- * The output side of one execution. Output sent through it carries the request
- * that started the cell as its parent, also when it comes from background work
- * (an event poller, a watch) after the cell's own code has returned.
- */
-export interface CellIO {
-  /** Renders `value` (its Symbol.for("Jupyter.display") bundle, or text/plain) as display_data. */
-  display(value: unknown, options?: { displayId?: string }): Promise<DisplayHandle>;
-  /** Sends raw text to the cell's stdout or stderr stream. */
-  stream(name: "stdout" | "stderr", text: string): void;
-  clearOutput(wait?: boolean): void;
-  /** Aborted when the user interrupts the cell (interrupt_request or SIGINT). */
-  readonly signal: AbortSignal;
-  /** performance.now() when the cell started, for output that must not reach back before it. */
-  readonly startedAt?: number;
-}
+export type { CellIO, DisplayData, DisplayHandle, MimeBundle } from "./io.js";
 
 /** What a magic may do besides output. */
 export interface MagicContext extends CellIO {
@@ -116,25 +87,6 @@ export class CellError extends Error {
   }
 }
 
-/**
- * The IO of the cell whose code is running now, followed through awaits,
- * timers and callbacks, with the signal the kernel aborts on interrupt; or
- * undefined outside any cell's code. For plugin objects that outlive the cell
- * that made them (a watch, an event stream) and must send output somewhere.
- */
-export function runningCell(): CellIO | undefined {
-  const scope = currentScope();
-  if (!scope) return undefined;
-  const io = scope.io;
-  return {
-    display: (v, o) => io.display(v, o),
-    stream: (n, t) => io.stream(n, t),
-    clearOutput: (w) => io.clearOutput(w),
-    signal: scope.signal,
-    startedAt: scope.startedAt,
-  };
-}
-
 /** One line of %memory: a part of what the kernel holds, in bytes. */
 export interface MemoryPart {
   part: string;
@@ -159,4 +111,35 @@ export interface KernelPlugin {
   memory?(collect: boolean): MemoryPart[] | Promise<MemoryPart[]>;
   /** Called on shutdown, restart and SIGTERM; must finish well within 2 s. */
   shutdown?(): void | Promise<void>;
+}
+
+/** What the kernel gives a plugin as it loads it. */
+export interface PluginHost {
+  /**
+   * The IO of the cell whose code is running now, followed through awaits,
+   * timers and callbacks, with the signal the kernel aborts on interrupt; or
+   * undefined before any cell has run. For plugin objects that outlive the cell
+   * that made them (a watch, an event stream) and must send output somewhere.
+   */
+  runningCell(): CellIO | undefined;
+}
+
+/** Start-up work a plugin begins before the kernel's sockets open. */
+export interface PluginPreparation {
+  /** The kernel answers no request before this settles (process limits the plugin needs, say). */
+  beforeAnswering?: Promise<unknown>;
+  /** The kernel calls load once this settles (libraries mapped on another thread, say). */
+  beforeLoad?: Promise<unknown>;
+}
+
+/**
+ * A plugin's entry module, the one module of it the kernel imports. It must be
+ * cheap to import: the kernel reads it before its sockets open, and the
+ * plugin's heavy modules load in `load`.
+ */
+export interface PluginModule {
+  /** Facts recorded in kernel_info (and so in executed notebooks), such as library versions. */
+  environment?(): Record<string, string>;
+  prepare?(): PluginPreparation;
+  load(host: PluginHost): Promise<KernelPlugin>;
 }

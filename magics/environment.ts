@@ -5,8 +5,10 @@
  * without loading LLVM.
  */
 import { realpathSync } from "node:fs";
+import type { PluginPreparation } from "../kernel/plugin.js";
+import { startMark } from "../kernel/start-marks.js";
+import { raiseMemlockOrReport } from "./memlock.js";
 import { nativeApi, preloadNative } from "./native-api.js";
-import { startMark } from "../kernel/transport/start-marks.js";
 
 const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"];
 
@@ -22,18 +24,21 @@ export function libbccVersion(): string | undefined {
   return undefined;
 }
 
-export default function environment(): Record<string, string> {
+export function environment(): Record<string, string> {
   const v = libbccVersion();
   return v ? { libbcc_version: v } : {};
 }
 
 /**
  * Start-up work of the BPF side that the kernel begins before its sockets
- * open, off the main thread: mapping libbcc and LLVM for the addon, then the
- * compiler's set-up. The kernel loads the plugin once the mapping is done, as
- * the plugin's modules load the addon.
+ * open, off the main thread. The memlock limit is raised before the kernel
+ * answers anything (prlimit runs while zeromq loads and the sockets bind), so
+ * no cell can load a program under the old limit. libbcc and LLVM are mapped
+ * for the addon, then the compiler set up; the kernel loads the plugin once
+ * the mapping is done, as the plugin's modules load the addon.
  */
-export function prepare(): Promise<void> {
+export function prepare(): PluginPreparation {
+  const memlock = raiseMemlockOrReport().then(() => startMark("memlock"));
   const mapped = preloadNative();
   // LLVM's once-per-process set-up (about one compile, on the addon's own
   // thread) starts as soon as the libraries are in, not when the plugin has
@@ -46,5 +51,5 @@ export function prepare(): Promise<void> {
     })
     .then(() => startMark("compiler prepared"))
     .catch(() => {});
-  return mapped;
+  return { beforeAnswering: memlock, beforeLoad: mapped };
 }

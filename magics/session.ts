@@ -1,23 +1,29 @@
 /**
  * The cell that is running now, for objects that outlive the cell that made
  * them (a Table's watch, a Program's event stream) and need somewhere to send
- * output and a signal to stop on. The plugin records each execution's IO
- * (its onExecute hook, when the kernel calls it, and every magic run).
+ * output and a signal to stop on. In the kernel the host says which cell runs;
+ * magics driven directly (a script, a test) have only the IO they ran with.
  */
-import { runningCell, type CellIO } from "../kernel/plugin.js";
+import type { CellIO, PluginHost } from "../kernel/plugin.js";
 
-let current: CellIO | undefined;
+let host: PluginHost | undefined;
+let lastMagicIO: CellIO | undefined;
 
+export function useHost(h: PluginHost): void {
+  host = h;
+}
+
+/** Records the IO a magic runs with, for use outside the kernel. */
 export function setCurrentIO(io: CellIO): void {
-  current = io;
+  lastMagicIO = io;
 }
 
 /**
- * The running cell's IO, with the signal the engine aborts on interrupt; or
- * the last IO a magic ran with; or undefined outside any cell (a script, a test).
+ * The running cell's IO, with the signal the kernel aborts on interrupt; or
+ * the last IO a magic ran with; or undefined outside any cell.
  */
 export function currentIO(): CellIO | undefined {
-  return runningCell() ?? current;
+  return host?.runningCell() ?? lastMagicIO;
 }
 
 /** An IO that prints to the process's own streams: for use outside the kernel. */

@@ -5,7 +5,7 @@
  * util.inspect shows it.
  */
 import { inspect } from "node:util";
-import type { DisplayData, MimeBundle } from "../plugin.js";
+import type { DisplayData, MimeBundle } from "../io.js";
 
 export const DISPLAY = Symbol.for("Jupyter.display");
 

@@ -3,7 +3,7 @@
  * spec, and text. Never text/html: JupyterLab ranks HTML above Vega, and the
  * chart would vanish behind it.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { ibccMetadata, type ViewSource } from "./metadata.js";
 import type { RenderedChart, VegaLiteSpec, VegaSpec } from "./render.js";
 

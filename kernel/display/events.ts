@@ -4,7 +4,7 @@
  * side keeps the counts and a window of recent events, and calls this again
  * for each update_display_data.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { escapeHtml, htmlTable } from "./html.js";
 import { formatCell, groupDigits } from "./format.js";
 import { ibccMetadata, type ViewSource } from "./metadata.js";

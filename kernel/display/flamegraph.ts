@@ -4,7 +4,7 @@
  * transform, and flip it so the root sits at the bottom. text/plain is the
  * folded-stack format ("a;b;c 12") that flamegraph.pl and speedscope read.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { vegaBundle, VEGA_SCHEMA } from "./chart-bundle.js";
 import type { ViewSource } from "./metadata.js";
 import { toBigInt } from "./bcc-text.js";

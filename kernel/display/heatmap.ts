@@ -3,7 +3,7 @@
  * events fell in that bucket in that interval. Each rect spans from its
  * sample time to the next one, so uneven sampling still tiles.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { toBigInt, type Count } from "./bcc-text.js";
 import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import { groupDigits } from "./format.js";

@@ -2,7 +2,7 @@
  * Log2 and linear histograms (BPF_HISTOGRAM maps): a bar chart of the bucket
  * ranges BCC prints, and BCC's own star-bar text as text/plain.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { denseCounts, histRows, linearHistLines, log2HistLines, sectionLines, type Count, type HistRow } from "./bcc-text.js";
 import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import type { ViewSource } from "./metadata.js";

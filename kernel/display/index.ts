@@ -17,7 +17,7 @@
  * Chart builders are async (rendering; PNG rasterizes off the main thread);
  * table builders are synchronous. A watch calls a builder again per update.
  */
-export type { DisplayData, MimeBundle } from "../plugin.js";
+export type { DisplayData, MimeBundle } from "../io.js";
 export type { ViewSource, IbccMetadata } from "./metadata.js";
 export type { Count } from "./bcc-text.js";
 

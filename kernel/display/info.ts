@@ -3,7 +3,7 @@
  * cell's summary, %features) and records (%bps, %maps). Everything shown,
  * nothing ranked; escaped HTML and aligned text.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { formatCell, isPlainObject } from "./format.js";
 import { htmlTable } from "./html.js";
 import { ibccMetadata, type ViewSource } from "./metadata.js";

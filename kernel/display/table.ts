@@ -4,7 +4,7 @@
  * summing to X"), so even a million-entry
  * map yields a few kilobytes. Its bar chart is a separate output.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import { formatCell, groupDigits, isNumeric } from "./format.js";
 import { htmlTable } from "./html.js";

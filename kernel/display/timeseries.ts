@@ -2,7 +2,7 @@
  * A counter or percentile over time, one line per series: what a watch draws
  * when it samples a map every few seconds.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { vegaLiteBundle, VEGALITE_SCHEMA } from "./chart-bundle.js";
 import { isoTime, type ViewSource } from "./metadata.js";
 import type { VegaLiteSpec } from "./render.js";

@@ -2,7 +2,7 @@
  * Rich values for the cell globals `html`, `md`, `svg` and `vegalite`: each
  * carries its bundle through the Jupyter.display convention.
  */
-import type { DisplayData } from "../plugin.js";
+import type { DisplayData } from "../io.js";
 import { DISPLAY, type Displayable } from "./bundle.js";
 
 /** Accepts `html\`...\`` (a tagged template) as well as `html(str)`. */

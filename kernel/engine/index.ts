@@ -31,7 +31,7 @@ import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
 import { ChunkSyntaxError } from "./transpile.js";
 import { saveTypeScriptCache } from "./typescript.js";
 import { completeMagic, inspectMagic } from "./magic-assist.js";
-import { startMark } from "../transport/start-marks.js";
+import { startMark } from "../start-marks.js";
 
 export interface EngineOptions {
   plugins: KernelPlugin[];

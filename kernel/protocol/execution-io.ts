@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ExecutionIO } from "../engine.js";
-import type { DisplayData, DisplayHandle } from "../plugin.js";
+import type { DisplayData, DisplayHandle } from "../io.js";
 import type { RequestContext } from "./context.js";
 import type { InputBroker } from "./stdin.js";
 

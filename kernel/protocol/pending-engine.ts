@@ -7,7 +7,7 @@
  */
 import type { Engine, ExecuteOutcome } from "../engine.js";
 import { reportOf } from "./handlers/execute.js";
-import { startMark } from "../transport/start-marks.js";
+import { startMark } from "../start-marks.js";
 
 /**
  * `need`, when given, is called by every request that needs the engine: the

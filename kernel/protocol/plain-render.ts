@@ -3,7 +3,7 @@
  * value's own Symbol.for("Jupyter.display") bundle, else util.inspect text.
  */
 import { inspect } from "node:util";
-import type { DisplayData, MimeBundle } from "../plugin.js";
+import type { DisplayData, MimeBundle } from "../io.js";
 
 const DISPLAY = Symbol.for("Jupyter.display");
 

@@ -14,7 +14,7 @@ import { bindEndpoint, portOf, readConnectionFile, writeBackPorts, type PortName
 import { ControlLink } from "./control-link.js";
 import { allowUnsignedFromEnv, checkKey } from "./key-policy.js";
 import { SendQueue } from "./send-queue.js";
-import { startMark } from "./start-marks.js";
+import { startMark } from "../start-marks.js";
 
 export interface ServeOptions {
   connectionFile: string;

@@ -6,8 +6,8 @@
  * Ctrl-C, and the cell shows them as tables and histograms. With
  * `--background` the cell returns once the probes are attached.
  */
-import { CellError, runningCell, type CellIO, type MagicBlock, type MagicContext, type CellMagic } from "../../kernel/plugin.js";
-import { setCurrentIO } from "../session.js";
+import { CellError, type CellIO, type MagicBlock, type MagicContext, type CellMagic } from "../../kernel/plugin.js";
+import { currentIO, setCurrentIO } from "../session.js";
 import { bpftraceFailure, renumber, type BlockPlace } from "./diagnostics.js";
 import { LiveLines } from "./live.js";
 import { bpftraceMissing, findExecutable } from "./run.js";
@@ -92,7 +92,7 @@ export async function runBpftraceBlock(block: MagicBlock, ctx: MagicContext): Pr
   }
   if (!findExecutable("bpftrace")) throw bpftraceMissing();
   if (block.body.trim() === "") throw usage("the %%bpftrace block is empty: write a bpftrace program below the header");
-  const raw: Pick<CellIO, "display"> = runningCell() ?? ctx;
+  const raw: Pick<CellIO, "display"> = currentIO() ?? ctx;
   const place: BlockPlace = { headerLine: block.headerLine, body: block.body };
   await endNamed(args.name);
   // NAME is one variable: a %%bpf program bound to it goes too, as a re-run of %%bpf NAME would.

@@ -81,7 +81,8 @@ describe("missing hooks", () => {
       "this kernel has no kprobes (built without CONFIG_KPROBES): use a tracepoint (TRACEPOINT_PROBE(syscalls, sys_enter_X)) or a raw tracepoint (RAW_TRACEPOINT_PROBE(X)) instead of kprobe vfs_read",
     );
   });
-  it("lists near tracepoints from tracefs", () => {
+  // tracefs is readable by root alone.
+  it.skipIf(process.getuid?.() !== 0)("lists near tracepoints from tracefs", () => {
     expect(tracepointExists("sched", "sched_switch")).toBe(true);
     expect(nearTracepoints("sched", "sched_swich")[0]).toBe("sched:sched_switch");
     expect(nearTracepoints("shed", "sched_process_exec")[0]).toBe("sched:sched_process_exec");

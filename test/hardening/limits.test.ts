@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { chargesCgroup, currentMemlock, raiseMemlockOrReport } from "../../kernel/memlock.js";
+import { chargesCgroup, currentMemlock, raiseMemlockOrReport } from "../../magics/memlock.js";
 import { release } from "node:os";
 import { CLI, KernelClient, freePorts } from "../support/kernel-client.js";
 import { RawClient } from "./raw-client.js";
