@@ -15,7 +15,7 @@ import { programTypeText } from "./type-text.js";
 import { completeInBlock, inspectInBlock } from "./helpers-doc.js";
 import { completeHeader } from "./probes/complete.js";
 import { replaying, mode as captureMode } from "./capture/mode.js";
-import { replayProgram } from "./capture/replay.js";
+import { hasRecording, replayProgram } from "./capture/replay.js";
 import { recordProgram } from "./capture/record.js";
 import { nativeApi } from "./native-api.js";
 
@@ -61,9 +61,10 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
     try {
       replayed = await replayProgram(spec, block);
     } catch (e) {
-      // Auto mode replays because BPF is unavailable: with nothing recorded,
-      // what the process lacks is the news, and the missing capture a footnote.
-      if (captureMode.replay === "auto" && e instanceof CellError && e.ename === "NoCapture") {
+      // Auto mode replays because BPF is unavailable: with nothing recorded at
+      // all, what the process lacks is the news, and the missing capture a
+      // footnote. A recording that lacks this one program is the news itself.
+      if (captureMode.replay === "auto" && e instanceof CellError && e.ename === "NoCapture" && !hasRecording()) {
         try {
           checkBpfPrivileges();
         } catch (p) {

@@ -6,7 +6,7 @@
  * when the recording does. Tables, histograms, watches and events() work on
  * it unchanged.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileCodec, type Codec } from "../../native/codec.js";
 import type { BpfMap, EventCallback, EventReader, Module, Program as NativeProgram } from "../../native/types.js";
@@ -15,7 +15,7 @@ import type { NativeApi } from "../native-api.js";
 import { Program, type AttachedHook } from "../program.js";
 import type { BlockSpec } from "../spec/types.js";
 import { FrozenMap, type Read } from "./frozen-map.js";
-import { readManifest, type CaptureFile, type RecordedRun } from "./manifest.js";
+import { INDEX, readManifest, type CaptureFile, type RecordedRun } from "./manifest.js";
 import { captureDir, shown } from "./mode.js";
 import { noteFor, type CaptureNote } from "./origins.js";
 import { fromParquet, parquetReady } from "./parquet.js";
@@ -81,6 +81,11 @@ function replayReader(dir: string, c: CaptureFile, size: number, cb: EventCallba
       closed = true;
     },
   } as unknown as EventReader;
+}
+
+/** Whether a recording exists beside the notebook at all (any program's). */
+export function hasRecording(): boolean {
+  return existsSync(join(captureDir(), INDEX));
 }
 
 /** The program bound from a recorded run of this cell, or a CellError saying why there is none. */
