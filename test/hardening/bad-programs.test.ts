@@ -11,7 +11,9 @@ import { fdCount, newPrograms, programIds, programsOf, until } from "./proc.js";
 
 let k: KernelClient;
 beforeAll(async () => {
-  k = await KernelClient.start();
+  // The language service starts on the first request and stops when idle; kept
+  // running here, so its worker's descriptors are in the baseline, not news.
+  k = await KernelClient.start({ env: { IBCC_LANGUAGE_IDLE_MS: "0" } });
 });
 afterAll(async () => {
   await k?.close();
@@ -26,6 +28,8 @@ describe("a corpus of invalid BPF programs", () => {
     // baseline holds what every session has open.
     const warm = await k.execute("%%bpf good\nTRACEPOINT_PROBE(syscalls, sys_enter_getppid) { return 0; }", {}, 60_000);
     expect(warm.reply.content.status).toBe("ok");
+    const completed = await k.request("shell", "complete_request", { code: "good.", cursor_pos: 5 }, 60_000);
+    expect(completed.reply.content.status).toBe("ok");
     const pid = k.proc.pid!;
     const fdsBefore = fdCount(pid);
     const progsBefore = programsOf(pid);
