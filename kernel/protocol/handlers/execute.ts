@@ -1,5 +1,6 @@
 /** execute_request: counts, execute_input, outputs, user_expressions and the reply. */
 import type { ErrorReport, ExecuteOutcome } from "../../engine.js";
+import { dropPendingSigint } from "../../engine/sigint.js";
 import { createExecutionIO } from "../execution-io.js";
 import type { Handler, KernelState } from "../state.js";
 
@@ -12,7 +13,10 @@ export const execute: Handler = async (ctx, state) => {
 
   if (storeHistory) state.executionCount++;
   const count = state.executionCount;
-  // Interruptible from the moment the front end can know the cell started.
+  // Interruptible from the moment the front end can know the cell started. A
+  // SIGINT that came before this request (while idle) is not about this cell:
+  // forget it now, or the signal poll could deliver it during the flush below.
+  dropPendingSigint();
   const abort = new AbortController();
   state.currentAbort = abort;
   if (!silent) {
