@@ -6,7 +6,7 @@
 import type { Attachment, Module, Program as NativeProgram, ProgType } from "../native/types.js";
 import type { Codec } from "../native/codec.js";
 import { records } from "../kernel/display/info.js";
-import type { ProgramOrigin } from "./view-source.js";
+import type { ProgramOrigin } from "./program-origin.js";
 import type { DisplayData } from "../kernel/plugin.js";
 import type { AttachSpec, BlockSpec } from "./spec/types.js";
 import { describeAttach, progKind } from "./spec/types.js";
@@ -17,7 +17,7 @@ import { Table } from "./table.js";
 import { findCountsTable, readStacks, type Stacks, type StacksOptions } from "./stacks.js";
 import { tracePipe, type TracePipeOptions } from "./trace-pipe.js";
 import { attachSpecOf, type AttachOptions } from "./attach-options.js";
-import { attachError, attachOneHook } from "./load.js";
+import { attachError, attachOneHook } from "./attach-hook.js";
 
 export interface AttachedHook {
   fn: string;
