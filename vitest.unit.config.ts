@@ -31,6 +31,7 @@ export const UNIT_TESTS = [
   "test/browser/start-args.test.ts",
   "test/notebooks/sources.test.ts",
   "test/layering/layering.test.ts",
+  "test/layering/any.test.ts",
 ];
 
 export default defineConfig({
