@@ -38,7 +38,8 @@ export interface LoadSource {
 /** Whether a load/attach error means "this kernel cannot do that hook". */
 function isMissingFeature(a: AttachSpec, e: unknown): boolean {
   if (a.hook === "kprobe") return !kernelHasKprobes() || (e instanceof BpfError && ["ENOENT", "EOPNOTSUPP", "ENOTSUP", "ENOSYS"].includes(e.code) && !kernelHasKprobes());
-  if (a.hook === "kfunc" || a.hook === "lsm") return e instanceof BpfError || e instanceof VerifierError;
+  // A verifier rejection is a BpfError too.
+  if (a.hook === "kfunc" || a.hook === "lsm") return e instanceof BpfError;
   return false;
 }
 
