@@ -5,8 +5,8 @@
  */
 import type { BpfMap } from "../native/types.js";
 import { compileCodec, decodePerCpu, encodePerCpu, intCodec, rawCodec, round8, type Codec } from "../native/codec.js";
-import { columnsOf, scalarRows, type ColumnarEntries } from "../native/table.js";
-import { table as tableBundle, type TableOptions } from "../kernel/display/table.js";
+import { columnsOf, scalarRows, type ColumnarEntries } from "../native/typed-map.js";
+import { table as tableBundle, type TableOptions } from "../kernel/display/table-bundle.js";
 import { viewSource } from "./view-source.js";
 import type { ProgramOrigin } from "./program-origin.js";
 import { heatMapView, lineView } from "./watch-views.js";

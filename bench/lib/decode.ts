@@ -1,12 +1,12 @@
 /**
  * A whole map decoded into JS values, the way a notebook cell gets it: through
- * native/table.ts (TypedMap.entries(), entriesColumnar()), else straight
+ * native/typed-map.ts (TypedMap.entries(), entriesColumnar()), else straight
  * through native/codec.ts over readAll() when no typed view can be made.
  * Which path ran is returned, so the table can say so.
  */
 import type { BpfMap } from "../../native/types.js";
 import { compileCodec, type Codec } from "../../native/codec.js";
-import { TypedMap } from "../../native/table.js";
+import { TypedMap } from "../../native/typed-map.js";
 
 interface Decoded {
   count: number;

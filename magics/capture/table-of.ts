@@ -5,7 +5,7 @@
  * capture's description travels in the schema metadata under "ibcc".
  */
 import { compileCodec, intCodec, rawCodec, type Codec } from "../../native/codec.js";
-import { columnsOf } from "../../native/table.js";
+import { columnsOf } from "../../native/typed-map.js";
 import type { BpfMap } from "../../native/types.js";
 import { arrow, flattenColumn, type ArrowTable } from "./arrow.js";
 import type * as ArrowNs from "apache-arrow";

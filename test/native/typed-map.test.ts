@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile, openPerfBuffer, openRingBuffer, possibleCpus, type Module } from "../../native/index.js";
 import { compileCodec } from "../../native/codec.js";
-import { TableError, TypedMap } from "../../native/table.js";
+import { TableError, TypedMap } from "../../native/typed-map.js";
 import { eventCodec, eventFields } from "../../native/codec-event.js";
 import { SymbolResolver, readAllStacks, readStack, symbolizeStack } from "../../native/symbols.js";
 
