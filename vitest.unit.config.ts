@@ -2,9 +2,10 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The fast tier (`npm run test:unit`): tests of pure code (spec parsing, codecs,
- * diagnostics, display, the wire format, the engine in this process) that need
- * no root, no BPF, no sockets and no addon, and run in seconds. Everything else
- * needs root and runs in `npm test`, which runs these too.
+ * diagnostics, display, the wire format, the engine in this process, the
+ * layering of the sources' imports) that need no root, no BPF, no sockets and
+ * no addon, and run in seconds. Everything else needs root and runs in
+ * `npm test`, which runs these too.
  */
 export const UNIT_TESTS = [
   "test/bpf/spec.test.ts",
@@ -29,6 +30,8 @@ export const UNIT_TESTS = [
   "test/native/codec.test.ts",
   "test/browser/start-args.test.ts",
   "test/notebooks/sources.test.ts",
+  "test/layering/layering.test.ts",
+  "test/layering/any.test.ts",
 ];
 
 export default defineConfig({

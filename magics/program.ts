@@ -3,10 +3,11 @@
  * their attachments, typed tables over its maps, event streams, and one
  * idempotent close() that detaches and frees everything it made.
  */
-import type { Attachment, Module, Program as NativeProgram, ProgType } from "../native/types.js";
+import { constants } from "node:os";
+import { BpfError, type Attachment, type Module, type Program as NativeProgram, type ProgType } from "../native/types.js";
 import type { Codec } from "../native/codec.js";
 import { records } from "../kernel/display/info.js";
-import type { ProgramOrigin } from "./view-source.js";
+import type { ProgramOrigin } from "./program-origin.js";
 import type { DisplayData } from "../kernel/plugin.js";
 import type { AttachSpec, BlockSpec } from "./spec/types.js";
 import { describeAttach, progKind } from "./spec/types.js";
@@ -17,7 +18,7 @@ import { Table } from "./table.js";
 import { findCountsTable, readStacks, type Stacks, type StacksOptions } from "./stacks.js";
 import { tracePipe, type TracePipeOptions } from "./trace-pipe.js";
 import { attachSpecOf, type AttachOptions } from "./attach-options.js";
-import { attachError, attachOneHook } from "./load.js";
+import { attachError, attachOneHook } from "./attach-hook.js";
 
 export interface AttachedHook {
   fn: string;
@@ -49,6 +50,14 @@ export interface MapInfo {
   key: string;
   value: string;
   maxEntries: number;
+}
+
+/**
+ * A misuse of a program (a function or map it lacks, a closed program), typed
+ * like the native layer's errors: the operation and an errno code.
+ */
+function programError(op: string, code: "ENOENT" | "EINVAL" | "EBADF", message: string): BpfError {
+  return new BpfError(message, code, constants.errno[code], op);
 }
 
 /** Maps ibcc adds to learn event types: not the user's. */
@@ -102,24 +111,25 @@ export class Program {
    * loading it again returns the same one.
    */
   async loadFunc(name: string, type?: ProgType): Promise<NativeProgram> {
-    this.assertOpen();
+    this.assertOpen("load_func");
     const have = this.functions.get(name);
     if (have) {
       if (type !== undefined && have.type !== type)
-        throw new Error(`${this.name}: ${name}() is already loaded as a ${have.type} program, not ${type}`);
+        throw programError("load_func", "EINVAL", `${this.name}: ${name}() is already loaded as a ${have.type} program, not ${type}`);
       return have;
     }
-    if (!this.module.functions.includes(name))
-      throw new Error(`${this.name} has no function ${name}(); its functions are ${this.module.functions.join(", ") || "(none)"}`);
+    if (!this.module.functions.includes(name)) throw this.noFunction("load_func", name);
     const kinds = [...new Set(this.spec.attach.map(progKind))];
     const t = type ?? (kinds.length === 1 ? (kinds[0] as ProgType) : undefined);
     if (t === undefined)
-      throw new Error(
+      throw programError(
+        "load_func",
+        "EINVAL",
         `${this.name}: say which program type to load ${name}() as, e.g. loadFunc("${name}", "tracepoint"): ` +
           (kinds.length ? `the block's hooks are of several types (${kinds.join(", ")})` : "the block attaches nothing to take it from"),
       );
     const p = await this.module.load(name, t);
-    if (this.isClosed) throw new Error(`${this.name} was closed while ${name}() loaded`);
+    if (this.isClosed) throw programError("load_func", "EBADF", `${this.name} was closed while ${name}() loaded`);
     (this.functions as Map<string, NativeProgram>).set(name, p);
     return p;
   }
@@ -131,16 +141,15 @@ export class Program {
    * The function is loaded as the hook's program type if it is not yet.
    */
   async attach(options: AttachOptions): Promise<HookHandle> {
-    this.assertOpen();
+    this.assertOpen("attach");
     const spec = attachSpecOf(options);
-    if (!this.module.functions.includes(spec.fn))
-      throw new Error(`${this.name} has no function ${spec.fn}(); its functions are ${this.module.functions.join(", ") || "(none)"}`);
+    if (!this.module.functions.includes(spec.fn)) throw this.noFunction("attach", spec.fn);
     const kind = progKind(spec) as ProgType;
     const have = this.functions.get(spec.fn);
     if (have && have.type !== kind)
-      throw new Error(`${this.name}: ${spec.fn}() is loaded as a ${have.type} program; ${describeAttach(spec)} needs a ${kind} program`);
+      throw programError("attach", "EINVAL", `${this.name}: ${spec.fn}() is loaded as a ${have.type} program; ${describeAttach(spec)} needs a ${kind} program`);
     const p = have ?? (await this.loadFunc(spec.fn, kind));
-    this.assertOpen();
+    this.assertOpen("attach");
     let attachment: Attachment;
     try {
       attachment = attachOneHook(p, spec);
@@ -172,22 +181,19 @@ export class Program {
 
   /** A loaded function by name (attached, or loaded with loadFunc). */
   fn(name: string): NativeProgram {
-    this.assertOpen();
+    this.assertOpen("fn");
     const p = this.functions.get(name);
     if (p) return p;
-    throw new Error(
-      this.module.functions.includes(name)
-        ? `${this.name}: ${name}() is not loaded: \`await ${this.name}.loadFunc("${name}")\` loads it`
-        : `${this.name} has no function ${name}(); its functions are ${this.module.functions.join(", ") || "(none)"}`,
-    );
+    if (!this.module.functions.includes(name)) throw this.noFunction("fn", name);
+    throw programError("fn", "ENOENT", `${this.name}: ${name}() is not loaded: \`await ${this.name}.loadFunc("${name}")\` loads it`);
   }
 
   table(name: string): Table {
-    this.assertOpen();
+    this.assertOpen("table");
     let t = this.tables.get(name);
     if (!t) {
       if (!this.module.mapNames.includes(name) || !isUserMap(name))
-        throw new Error(`${this.name} has no map '${name}'; its maps are ${this.userMaps().join(", ") || "(none)"}`);
+        throw programError("table", "ENOENT", `${this.name} has no map '${name}'; its maps are ${this.userMaps().join(", ") || "(none)"}`);
       t = new Table(this.module.map(name), this.eventCodecs.get(name), this.origin);
       this.tables.set(name, t);
     }
@@ -200,13 +206,15 @@ export class Program {
 
   /** Decoded events of a BPF_PERF_OUTPUT or BPF_RINGBUF_OUTPUT map. */
   events<T = unknown>(name = "events", options: EventOptions = {}): EventStream<T> {
-    this.assertOpen();
+    this.assertOpen("events");
     const map = this.module.map(name);
     if (map.type !== "perf_event_array" && map.type !== "ringbuf")
-      throw new Error(`${this.name}.${name} is a ${map.type} map, not a perf or ring buffer: use .table("${name}")`);
+      throw programError("events", "EINVAL", `${this.name}.${name} is a ${map.type} map, not a perf or ring buffer: use .table("${name}")`);
     const codec = this.eventCodecs.get(name);
     if (!codec)
-      throw new Error(
+      throw programError(
+        "events",
+        "EINVAL",
         `cannot tell the type of ${name}'s events: submit a variable of a named struct type ` +
           `(${name}.perf_submit(ctx, &data, sizeof(data)) or ${name}.ringbuf_output(&data, sizeof(data), 0))`,
       );
@@ -220,9 +228,9 @@ export class Program {
    * a flame graph; counted by the map whose key holds the stack ids.
    */
   stacks(name = "stack_traces", options: StacksOptions = {}): Stacks {
-    this.assertOpen();
+    this.assertOpen("stacks");
     const map = this.module.map(name);
-    if (map.type !== "stack_trace") throw new Error(`${this.name}.${name} is a ${map.type} map, not a BPF_STACK_TRACE map`);
+    if (map.type !== "stack_trace") throw programError("stacks", "EINVAL", `${this.name}.${name} is a ${map.type} map, not a BPF_STACK_TRACE map`);
     const counts = options.counts
       ? this.table(options.counts)
       : findCountsTable(this.userMaps().filter((m) => m !== name).map((m) => this.module.map(m).type === "stack_trace" ? undefined : this.table(m)).filter((t): t is Table => t !== undefined));
@@ -272,7 +280,7 @@ export class Program {
    * programs at the same hooks, at the cost of a compile.
    */
   renew(): Program {
-    this.assertOpen();
+    this.assertOpen("renew");
     this.isClosed = true;
     for (const s of this.streams) s.close();
     for (const t of this.tables.values()) t.markClosed();
@@ -316,8 +324,12 @@ export class Program {
     for (const h of this.holds) h.close();
   }
 
-  private assertOpen(): void {
-    if (this.isClosed) throw new Error(`${this.name} is closed (detached); run its %%bpf cell again`);
+  private assertOpen(op: string): void {
+    if (this.isClosed) throw programError(op, "EBADF", `${this.name} is closed (detached); run its %%bpf cell again`);
+  }
+
+  private noFunction(op: string, name: string): BpfError {
+    return programError(op, "ENOENT", `${this.name} has no function ${name}(); its functions are ${this.module.functions.join(", ") || "(none)"}`);
   }
 
   summary(): DisplayData {

@@ -1,13 +1,16 @@
 /**
- * A typed view of one BPF map: keys and values decoded with the codecs made
- * from BCC's type descriptions. Displays itself as a table; histogram() and
- * watch() give the chart and the live view.
+ * A BPF map as cells use it: the native typed view (native/typed-map.ts, which
+ * decodes keys and values with the codecs of BCC's type descriptions) with
+ * what the notebook adds. Displays itself as a table; histogram() and watch()
+ * give the chart and the live view; program arrays and maps of maps take a
+ * loaded function or a table; stack maps walk and symbolize their stacks.
  */
 import type { BpfMap } from "../native/types.js";
-import { compileCodec, decodePerCpu, encodePerCpu, intCodec, rawCodec, round8, type Codec } from "../native/codec.js";
-import { columnsOf, scalarRows, type ColumnarEntries } from "../native/table.js";
-import { table as tableBundle, type TableOptions } from "../kernel/display/table.js";
-import { viewSource, type ProgramOrigin } from "./view-source.js";
+import type { Codec } from "../native/codec.js";
+import { TypedMap, type ColumnarEntries } from "../native/typed-map.js";
+import { table as tableBundle, type TableOptions } from "../kernel/display/table-bundle.js";
+import { viewSource } from "./view-source.js";
+import type { ProgramOrigin } from "./program-origin.js";
 import { heatMapView, lineView } from "./watch-views.js";
 import type { CellIO, DisplayData } from "../kernel/plugin.js";
 import { Histogram, histogramFromEntries, type HistogramOptions } from "./histogram.js";
@@ -16,18 +19,6 @@ import { stackFrames, walkStack, type SymOptions } from "./symbolize.js";
 import { FrozenMap } from "./capture/frozen-map.js";
 import { columnarToArrow, type ArrowTable } from "./capture/arrow.js";
 import { arrowToCSV } from "./capture/csv.js";
-
-function codecFor(desc: unknown, size: number): Codec<unknown> {
-  if (desc !== undefined && desc !== null) {
-    try {
-      return compileCodec(desc, size);
-    } catch {
-      // fall through to a plain integer or raw bytes
-    }
-  }
-  if (size === 1 || size === 2 || size === 4 || size === 8) return intCodec(size) as Codec<unknown>;
-  return rawCodec(size) as Codec<unknown>;
-}
 
 /** Map types whose entries are not key/value data a Table can read. */
 const NOT_TABULAR = new Set(["perf_event_array", "ringbuf", "stack_trace"]);
@@ -55,18 +46,27 @@ function progFd(map: BpfMap, value: unknown): number {
 }
 
 export class Table<K = unknown, V = unknown> {
-  readonly key: Codec<K>;
-  readonly value: Codec<V>;
+  /** The decoded view every read and write goes through. */
+  private readonly typed: TypedMap<K, V>;
   private detached = false;
 
   constructor(
     readonly map: BpfMap,
+    /** The codec of one value, when the map's own description is not the one to use. */
     valueCodec?: Codec<unknown>,
     /** The program that made the map, for the views' metadata. */
     readonly origin?: ProgramOrigin,
   ) {
-    this.key = codecFor(map.keyDesc, map.keySize) as Codec<K>;
-    this.value = (valueCodec ?? codecFor(map.valueDesc, map.valueSize)) as Codec<V>;
+    // Event and stack maps hold no values a table reads: their view only names the types.
+    this.typed = new TypedMap<K, V>(map, { value: NOT_TABULAR.has(map.type) ? undefined : valueCodec });
+  }
+
+  get key(): Codec<K> {
+    return this.typed.key;
+  }
+  /** For per-CPU maps, one CPU's value. */
+  get value(): Codec<V> {
+    return this.typed.value as Codec<V>;
   }
 
   get name(): string {
@@ -101,42 +101,29 @@ export class Table<K = unknown, V = unknown> {
       throw new TypeError(`${this.name} is a ${this.map.type} map: ${this.map.type === "stack_trace" ? "use .stacks()" : "use .events()"} instead of a table`);
   }
 
-  private decodeValue(buf: Buffer, offset = 0): V {
-    if (this.map.perCpu) return decodePerCpu(this.value, buf, this.map.possibleCpus, offset) as unknown as V;
-    return this.value.decode(buf, offset);
-  }
-
   get(key: K): V | undefined {
     this.check();
-    const v = this.map.lookup(this.key.encode(key));
-    return v === undefined ? undefined : this.decodeValue(v);
+    return this.typed.get(key);
   }
 
-  /** Per-CPU maps take one value (copied to every CPU) or one per CPU. */
+  /**
+   * Per-CPU maps take one value (copied to every CPU) or one per CPU. Program
+   * arrays take a loaded function, maps of maps a table: what goes in is its fd.
+   */
   set(key: K, value: V | V[]): void {
     this.check();
-    if (this.map.type === "prog_array") {
-      const fd = Buffer.alloc(4);
-      fd.writeUInt32LE(progFd(this.map, value));
-      return this.map.update(this.key.encode(key), fd, 0);
-    }
-    if (MAP_OF_MAPS.has(this.map.type)) {
-      const fd = Buffer.alloc(4);
-      fd.writeUInt32LE(innerMapFd(this.map, value));
-      return this.map.update(this.key.encode(key), fd, 0);
-    }
-    const buf = this.map.perCpu ? encodePerCpu(this.value, value, this.map.possibleCpus) : this.value.encode(value as V);
-    this.map.update(this.key.encode(key), buf, 0);
+    const v = this.map.type === "prog_array" ? progFd(this.map, value) : MAP_OF_MAPS.has(this.map.type) ? innerMapFd(this.map, value) : value;
+    this.typed.set(key, v as V);
   }
 
   delete(key: K): boolean {
     this.check();
-    return this.map.delete(this.key.encode(key));
+    return this.typed.delete(key);
   }
 
   clear(): void {
     this.check();
-    this.map.clear();
+    this.typed.clear();
   }
 
   /**
@@ -147,16 +134,7 @@ export class Table<K = unknown, V = unknown> {
    */
   entries(): [K, V][] {
     this.check();
-    const read = this.map.readAll();
-    const lazy = scalarRows<K, V>(this.map, this.key as Codec<unknown>, this.value as Codec<unknown>, read);
-    if (lazy) return lazy;
-    const { keys, values, count } = read;
-    if (!this.map.perCpu) return this.key.decodeEntries(keys, values, count, this.value);
-    const ks = this.key.decodeMany(keys, count, this.map.keySize);
-    const stride = this.map.possibleCpus * round8(this.map.valueSize);
-    const out = new Array<[K, V]>(count);
-    for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * stride)];
-    return out;
+    return this.typed.entries();
   }
 
   /**
@@ -170,13 +148,7 @@ export class Table<K = unknown, V = unknown> {
    */
   entriesAndClear(): [K, V][] {
     this.check();
-    const { keys, values, count } = this.map.takeAll();
-    if (!this.map.perCpu) return this.key.decodeEntries(keys, values, count, this.value);
-    const ks = this.key.decodeMany(keys, count, this.map.keySize);
-    const stride = this.map.possibleCpus * round8(this.map.valueSize);
-    const out = new Array<[K, V]>(count);
-    for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * stride)];
-    return out;
+    return this.typed.entriesAndClear();
   }
 
   /** BCC's name for entriesAndClear(). */
@@ -187,21 +159,19 @@ export class Table<K = unknown, V = unknown> {
   /** Queue and stack maps (BPF_QUEUE, BPF_STACK): adds a value; `evict` pushes out the oldest when full. */
   push(value: V, options: { evict?: boolean } = {}): void {
     this.checkQueue("push");
-    this.map.push(this.value.encode(value), options.evict ? 2 : 0);
+    this.typed.push(value, options.evict ? 2 : 0);
   }
 
   /** Queue and stack maps: the next value (first in for a queue, last in for a stack), removed; undefined when empty. */
   pop(): V | undefined {
     this.checkQueue("pop");
-    const v = this.map.pop();
-    return v === undefined ? undefined : this.value.decode(v, 0);
+    return this.typed.pop();
   }
 
   /** Queue and stack maps: the next value, left in place; undefined when empty. */
   peek(): V | undefined {
     this.checkQueue("peek");
-    const v = this.map.peek();
-    return v === undefined ? undefined : this.value.decode(v, 0);
+    return this.typed.peek();
   }
 
   /** BPF_STACK_TRACE maps: one stack's addresses, innermost first (BCC's stack_traces.walk(id)). */
@@ -236,7 +206,7 @@ export class Table<K = unknown, V = unknown> {
    */
   entriesColumnar(): ColumnarEntries {
     this.check();
-    return columnsOf(this.map, this.key, this.value, this.map.readAll());
+    return this.typed.entriesColumnar();
   }
 
   /** The map as it is now, held in memory: a Table of its own whose reads all see this moment (and a captured read). */
@@ -271,7 +241,7 @@ export class Table<K = unknown, V = unknown> {
   /** The number of entries (for arrays: max_entries). */
   get size(): number {
     this.check();
-    return this.map.keys().length / this.map.keySize;
+    return this.typed.size;
   }
 
   histogram(options: HistogramOptions = {}, entries: [K, V][] = this.entries()): Histogram {

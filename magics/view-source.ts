@@ -7,15 +7,10 @@ import { release } from "node:os";
 import type { ViewSource } from "../kernel/display/metadata.js";
 import { libbccVersion } from "./environment.js";
 import { captureNote } from "./capture/origins.js";
+import type { ProgramOrigin } from "./program-origin.js";
 
 const kernelRelease = release();
 const libbcc = libbccVersion();
-
-export interface ProgramOrigin {
-  /** Tags of the program's loaded functions (bpftool's 16-hex-digit hashes). */
-  tags: string[];
-  attachedAt: Date;
-}
 
 export function viewSource(origin: ProgramOrigin | undefined): ViewSource {
   const source: ViewSource = { kernelRelease, libbccVersion: libbcc };

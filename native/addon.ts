@@ -23,5 +23,5 @@ export const root = packageRoot();
 // change to the native layer can be built and tried beside the one in build/.
 const binary = process.env.IBCC_ADDON || join(root, "build", "Release", "ibcc_native.node");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const addon: any = createRequire(import.meta.url)(binary);
+/** The addon's exports, untyped: binding.ts declares what they are. */
+export const addon: unknown = createRequire(import.meta.url)(binary);

@@ -117,6 +117,120 @@ export interface Binding {
   mapPeek(fd: number, valueLen: number): Buffer | undefined;
   openPerfBuffer(mapFd: number, cpus: number[], pageCount: number, wakeupEvents: number, cb: Batch, flushMs: number): Attached;
   openRingBuffer(mapFd: number, cb: Batch): Attached;
+  /** The field names of the struct a module's perf or ring buffer map submits, as libbcc saw them. */
+  perfEventFields(module: number, map: string): string[];
+  /** Where a symbol lives in a binary (a path or a library name); undefined when it is not found. */
+  resolveSymname(binary: string, symbol: string, address: bigint, pid: number): { module: string; offset: bigint } | undefined;
+  SymbolCache: new (pid: number) => SymbolCache;
+  probe: Probe;
+  introspect: Introspect;
+}
+
+/** libbcc's symbol cache of the kernel (pid -1) or of one process (native/symbols.ts). */
+export interface SymbolCache {
+  readonly pid: number;
+  readonly closed: boolean;
+  resolve(addr: bigint, demangle?: boolean): { name?: string; module: string; offset: bigint } | undefined;
+  resolveName(module: string | null, name: string): bigint | undefined;
+  refresh(): void;
+  close(): void;
+}
+
+/** What one feature probe found (native/features.ts). */
+export interface ProbeOutcome {
+  supported: boolean;
+  stage?: string;
+  errno?: number;
+  code?: string;
+  message?: string;
+  log?: string;
+}
+
+/** Tiny loads and attaches that tell what this kernel supports (native/features.ts). */
+export interface Probe {
+  progType(name: string): ProbeOutcome;
+  mapType(name: string): ProbeOutcome;
+  btfIds(names: string[]): number[];
+  btfTarget(kind: "fentry" | "fexit" | "lsm", btfId: number): ProbeOutcome;
+  batchOps(): ProbeOutcome;
+  memlock(): { soft: number; hard: number };
+}
+
+/** One loaded program, as BPF_OBJ_GET_INFO_BY_FD (and its BTF) tell it. */
+export interface ProgramInfo {
+  id: number;
+  /** libbpf's name of the program type: "tracepoint", "kprobe", "xdp", ... */
+  type: string;
+  typeId: number;
+  /** The function's whole name (from BTF where the kernel cut it to 15 characters). */
+  name: string;
+  /** The name as the kernel keeps it (at most 15 characters). */
+  kernelName: string;
+  /** 16 hex digits. */
+  tag: string;
+  mapIds: number[];
+  loadTime: Date;
+  uid: number;
+  gplCompatible: boolean;
+  jitedSize: number;
+  xlatedSize: number;
+  /** Bytes charged to memlock; -1 when the kernel does not say. */
+  memlock: number;
+  btfId: number;
+  verifiedInsns: number;
+  /**
+   * Runs and their total time, counted by the kernel only while BPF statistics
+   * are on (see statsState()); they stand still, and are usually 0, otherwise.
+   */
+  runCount: number;
+  runTimeNs: number;
+  recursionMisses: number;
+}
+
+/** One map, as BPF_OBJ_GET_INFO_BY_FD tells it. */
+export interface MapInfo {
+  id: number;
+  /** libbpf's name of the map type: "hash", "percpu_array", "ringbuf", ... */
+  type: string;
+  typeId: number;
+  name: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  memlock: number;
+  btfId: number;
+}
+
+/** One BPF link, as BPF_OBJ_GET_INFO_BY_FD tells it. */
+export interface LinkInfo {
+  id: number;
+  /** libbpf's name of the link type: "raw_tracepoint", "tracing", "xdp", "tcx", "perf_event", ... */
+  type: string;
+  typeId: number;
+  progId: number;
+  /** What it is attached to, where the kernel says: a raw tracepoint's name, an interface's name. */
+  target?: string;
+  /** tracing and cgroup links: libbpf's name of the attach type ("trace_fentry", "cgroup_inet_ingress", ...). */
+  attachType?: string;
+  targetBtfId?: number;
+  cgroupId?: number;
+  netnsIno?: number;
+  /** xdp, tcx and netkit links. */
+  ifindex?: number;
+  /** tcx: "ingress" or "egress"; netkit: "primary" or "peer". */
+  direction?: string;
+}
+
+/** BPF_OBJ_GET_INFO_BY_FD over every program, map and link on the machine (native/introspect.ts). */
+export interface Introspect {
+  enableStats(): number;
+  disableStats(fd: number): void;
+  listLinks(): LinkInfo[];
+  listPrograms(): ProgramInfo[];
+  program(id: number): ProgramInfo | undefined;
+  listMaps(): MapInfo[];
+  map(id: number): MapInfo | undefined;
 }
 
 export const binding = addon as Binding;

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { addon } from "./addon.js";
+import { binding, type Probe, type ProbeOutcome } from "./binding.js";
 
 export interface Feature {
   supported: boolean;
@@ -97,24 +97,6 @@ export interface Features {
   tracefs?: string;
 }
 
-interface ProbeOutcome {
-  supported: boolean;
-  stage?: string;
-  errno?: number;
-  code?: string;
-  message?: string;
-  log?: string;
-}
-
-interface NativeProbe {
-  progType(name: string): ProbeOutcome;
-  mapType(name: string): ProbeOutcome;
-  btfIds(names: string[]): number[];
-  btfTarget(kind: "fentry" | "fexit" | "lsm", btfId: number): ProbeOutcome;
-  batchOps(): ProbeOutcome;
-  memlock(): { soft: number; hard: number };
-}
-
 let cached: Features | undefined;
 
 /** Probes once per process; `refresh` probes again. */
@@ -132,7 +114,7 @@ const no = (reason: string, instead?: string, errno?: string): Feature => ({
 });
 
 function probe(): Features {
-  const native = addon.probe as NativeProbe;
+  const native = binding.probe;
   const kernelRelease = release();
   const config = kernelConfig(kernelRelease);
   const tracefs = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"].find((d) => existsSync(join(d, "events")));
@@ -193,7 +175,7 @@ function probe(): Features {
 
   return {
     kernelRelease,
-    libbccVersion: String(addon.libbccVersion),
+    libbccVersion: binding.libbccVersion,
     headers: headersInfo(kernelRelease),
     ...(config ? { kernelConfig: config.source } : {}),
     btf: existsSync(btfPath)
@@ -224,7 +206,7 @@ function fromOutcome(o: ProbeOutcome, what: string): Feature {
 const BTF_TARGETS = { fentry: ["vfs_read", "do_sys_openat2", "bpf_fentry_test1"], lsm: ["bpf_lsm_file_open", "bpf_lsm_bpf"] };
 
 /** Loads a 2-instruction program against a real vmlinux function and attaches it for an instant. */
-function btfProbe(native: NativeProbe, kind: "fentry" | "fexit" | "lsm", ids: Map<string, number>): Feature {
+function btfProbe(native: Probe, kind: "fentry" | "fexit" | "lsm", ids: Map<string, number>): Feature {
   const targets = BTF_TARGETS[kind === "lsm" ? "lsm" : "fentry"];
   const target = targets.find((t) => (ids.get(t) ?? -1) > 0);
   if (!target) {

@@ -12,7 +12,7 @@ export { heapInfo, returnFreedMemory, type HeapInfo } from "./heap.js";
 // Typed values over raw map bytes, symbols, features and introspection of what is loaded.
 export * from "./codec.js";
 export * from "./codec-event.js";
-export * from "./table.js";
+export * from "./typed-map.js";
 export * from "./features.js";
 export * from "./symbols.js";
 // Its names (program, map, listMaps, ...) read best qualified: introspect.listPrograms().

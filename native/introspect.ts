@@ -4,82 +4,11 @@
  * so one that vanishes between the walk and the read is simply left out.
  */
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
-import { addon } from "./addon.js";
+import { binding, type LinkInfo, type MapInfo, type ProgramInfo } from "./binding.js";
 
-export interface ProgramInfo {
-  id: number;
-  /** libbpf's name of the program type: "tracepoint", "kprobe", "xdp", ... */
-  type: string;
-  typeId: number;
-  /** The function's whole name (from BTF where the kernel cut it to 15 characters). */
-  name: string;
-  /** The name as the kernel keeps it (at most 15 characters). */
-  kernelName: string;
-  /** 16 hex digits. */
-  tag: string;
-  mapIds: number[];
-  loadTime: Date;
-  uid: number;
-  gplCompatible: boolean;
-  jitedSize: number;
-  xlatedSize: number;
-  /** Bytes charged to memlock; -1 when the kernel does not say. */
-  memlock: number;
-  btfId: number;
-  verifiedInsns: number;
-  /**
-   * Runs and their total time, counted by the kernel only while BPF statistics
-   * are on (see statsState()); they stand still, and are usually 0, otherwise.
-   */
-  runCount: number;
-  runTimeNs: number;
-  recursionMisses: number;
-}
+export type { LinkInfo, MapInfo, ProgramInfo };
 
-export interface MapInfo {
-  id: number;
-  /** libbpf's name of the map type: "hash", "percpu_array", "ringbuf", ... */
-  type: string;
-  typeId: number;
-  name: string;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  flags: number;
-  memlock: number;
-  btfId: number;
-}
-
-export interface LinkInfo {
-  id: number;
-  /** libbpf's name of the link type: "raw_tracepoint", "tracing", "xdp", "tcx", "perf_event", ... */
-  type: string;
-  typeId: number;
-  progId: number;
-  /** What it is attached to, where the kernel says: a raw tracepoint's name, an interface's name. */
-  target?: string;
-  /** tracing and cgroup links: libbpf's name of the attach type ("trace_fentry", "cgroup_inet_ingress", ...). */
-  attachType?: string;
-  targetBtfId?: number;
-  cgroupId?: number;
-  netnsIno?: number;
-  /** xdp, tcx and netkit links. */
-  ifindex?: number;
-  /** tcx: "ingress" or "egress"; netkit: "primary" or "peer". */
-  direction?: string;
-}
-
-interface NativeIntrospect {
-  enableStats(): number;
-  disableStats(fd: number): void;
-  listLinks(): LinkInfo[];
-  listPrograms(): ProgramInfo[];
-  program(id: number): ProgramInfo | undefined;
-  listMaps(): MapInfo[];
-  map(id: number): MapInfo | undefined;
-}
-
-const native = (): NativeIntrospect => addon.introspect as NativeIntrospect;
+const native = () => binding.introspect;
 
 /** Every loaded program, by id. Throws (EPERM) without CAP_SYS_ADMIN. */
 export function listPrograms(): ProgramInfo[] {

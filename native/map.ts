@@ -1,5 +1,4 @@
 /** A map of a Module: element access by raw bytes, sizes checked on the way in. */
-import { addon } from "./addon.js";
 import { binding, type TableInfo } from "./binding.js";
 import { closedError, native } from "./native-error.js";
 import type { Owned } from "./owner.js";
@@ -113,7 +112,7 @@ export class BpfMapImpl implements BpfMap {
     const handle = (this.owner as { handle?: unknown }).handle;
     if (typeof handle !== "number") return [];
     if (this.owner.closed) throw closedError(`the map ${this.name}`, "event_fields");
-    this.#eventFields = addon.perfEventFields(handle, this.name) as string[];
+    this.#eventFields = binding.perfEventFields(handle, this.name);
     return this.#eventFields;
   }
 

@@ -3,7 +3,7 @@
  * reading of BPF_STACK_TRACE maps into symbolized stacks.
  */
 import { existsSync } from "node:fs";
-import { addon } from "./addon.js";
+import { binding, type SymbolCache } from "./binding.js";
 import type { BpfMap } from "./types.js";
 
 export interface ResolvedSymbol {
@@ -14,15 +14,6 @@ export interface ResolvedSymbol {
   offset: bigint;
 }
 
-interface NativeCache {
-  readonly pid: number;
-  readonly closed: boolean;
-  resolve(addr: bigint, demangle?: boolean): { name?: string; module: string; offset: bigint } | undefined;
-  resolveName(module: string | null, name: string): bigint | undefined;
-  refresh(): void;
-  close(): void;
-}
-
 let sharedKernel: SymbolResolver | undefined;
 
 export class SymbolResolver {
@@ -30,11 +21,11 @@ export class SymbolResolver {
   // samples has a few hundred distinct frames): each is resolved once.
   private readonly memo = new Map<bigint, ResolvedSymbol | null>();
 
-  private constructor(private readonly cache: NativeCache) {}
+  private constructor(private readonly cache: SymbolCache) {}
 
   /** The kernel's symbols (/proc/kallsyms), loaded once and shared until closed. */
   static kernel(): SymbolResolver {
-    if (!sharedKernel || sharedKernel.closed) sharedKernel = new SymbolResolver(new addon.SymbolCache(-1));
+    if (!sharedKernel || sharedKernel.closed) sharedKernel = new SymbolResolver(new binding.SymbolCache(-1));
     return sharedKernel;
   }
 
@@ -43,7 +34,7 @@ export class SymbolResolver {
     if (!Number.isInteger(pid) || pid < 0) throw new RangeError(`SymbolResolver.forPid: not a process id: ${pid}`);
     // libbcc makes an empty cache for a process that is gone; say so instead.
     if (!existsSync(`/proc/${pid}`)) throw new Error(`SymbolResolver.forPid: no process ${pid}`);
-    return new SymbolResolver(new addon.SymbolCache(pid));
+    return new SymbolResolver(new binding.SymbolCache(pid));
   }
 
   get pid(): number {
@@ -132,7 +123,7 @@ export class ResolverPool {
  * library name ("c" finds libc); with `pid`, the process's own copy is used.
  */
 export function resolveSymbol(binary: string, symbol: string, pid?: number): { module: string; offset: bigint } {
-  const r = addon.resolveSymname(binary, symbol, 0n, pid ?? -1) as { module: string; offset: bigint } | undefined;
+  const r = binding.resolveSymname(binary, symbol, 0n, pid ?? -1);
   if (!r) throw new Error(`resolveSymbol: cannot find symbol "${symbol}" in ${binary}${pid !== undefined ? ` (pid ${pid})` : ""}`);
   return r;
 }

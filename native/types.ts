@@ -332,16 +332,19 @@ export class BpfError extends Error {
   }
 }
 
-/** The verifier rejected a program; log is the whole verifier log. */
-export class VerifierError extends Error {
+/**
+ * The verifier rejected a program: a failed load (op "load") whose log is the
+ * whole verifier log.
+ */
+export class VerifierError extends BpfError {
   override name = "VerifierError";
   constructor(
     message: string,
     readonly functionName: string,
     readonly log: string,
-    readonly errno: number,
-    readonly code: string,
+    errno: number,
+    code: string,
   ) {
-    super(message);
+    super(message, code, errno, "load");
   }
 }

@@ -16,12 +16,12 @@ export const job: Job = {
   async run(ctx) {
     const reps = ctx.quick ? 2 : 5;
     ctx.log("compile: BCC");
-    const bcc = await runBcc("compile", { reps });
+    const bcc = await runBcc<Record<string, number[]>>("compile", { reps });
     ctx.log("compile: ibcc");
     let ib: Record<string, number[]> | undefined;
     let missing = "";
     try {
-      ib = await runChild("compile", [String(reps)]);
+      ib = await runChild<Record<string, number[]>>("compile", [String(reps)]);
     } catch (e) {
       missing = "ibcc n/a: " + why(e);
     }
@@ -30,7 +30,7 @@ export const job: Job = {
       ctx.log("compile: ibcc, first compile after prepareCompiler()");
       prepared = [];
       for (let i = 0; i < reps; i++)
-        prepared.push(...((await runChild("compile", ["0", "prepared"]).catch(() => undefined))?.compile_first ?? []));
+        prepared.push(...((await runChild<Record<string, number[]>>("compile", ["0", "prepared"]).catch(() => undefined))?.compile_first ?? []));
     }
     ctx.log("compile: C detach floor");
     const floor = (extra: string[]) =>

@@ -84,7 +84,7 @@ async function ibccRun(ctx: JobContext, mode: Mode, seconds: number): Promise<Ru
 }
 
 async function bccRun(ctx: JobContext, mode: Mode, seconds: number): Promise<Run> {
-  const r = await runBcc("events", { mode, seconds, workload: ctx.bin.getppid_loop, ring_pages: RING_PAGES });
+  const r = await runBcc<Record<string, number>>("events", { mode, seconds, workload: ctx.bin.getppid_loop, ring_pages: RING_PAGES });
   return { rate: r.events / r.seconds, lostPct: (100 * r.lost) / r.calls, workRate: r.rate, slowdown: NaN, cpuPct: (100 * r.cpu) / r.seconds, wakePerK: (1000 * r.switches) / Math.max(r.events, 1) };
 }
 

@@ -39,7 +39,7 @@ export const job: Job = {
   async run(ctx) {
     const reps = ctx.quick ? 50 : 300;
     ctx.log("histogram: BCC");
-    const bcc = await runBcc("hist", { reps });
+    const bcc = await runBcc<Record<string, number[]>>("hist", { reps });
     ctx.log("histogram: ibcc");
     let ib: Awaited<ReturnType<typeof ibccSide>> | undefined;
     let missing = "";

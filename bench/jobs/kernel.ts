@@ -18,8 +18,9 @@ function entry(): string | undefined {
   return js.length === 1 ? join(dir, js[0]) : undefined;
 }
 
-function isRow(x: any): x is Row {
-  return x && typeof x.job === "string" && typeof x.unit === "string";
+function isRow(x: unknown): x is Row {
+  const r = x as Partial<Row> | null;
+  return !!r && typeof r.job === "string" && typeof r.unit === "string";
 }
 
 export const job: Job = {

@@ -84,7 +84,7 @@ export const job: Job = {
     // vectors, then one more copy into the Buffers it returns.
     const cChunked = floor(ctx, entries, reps, ["65536", "copy"]);
     ctx.log("maps: BCC");
-    const bcc = await runBcc("maps", { entries, reps, items_reps: 1, fill: ctx.bin.fill });
+    const bcc = await runBcc<Record<string, number[]>>("maps", { entries, reps, items_reps: 1, fill: ctx.bin.fill });
     ctx.log("maps: ibcc");
     let ib: Awaited<ReturnType<typeof ibccSide>> | undefined;
     let missing = "";
@@ -96,7 +96,7 @@ export const job: Job = {
     // V8's young generation is small by default, and a million live BigInts are
     // copied out of it more than once: the same decode with a larger one shows that share.
     ctx.log("maps: decode alone, default heap and --max-semi-space-size=64");
-    const heapRun = (flags: string[]) => runChild("decode", [String(entries), String(Math.min(reps, 3))], 120_000, {}, flags).then((r) => r.samples as number[]).catch(() => undefined);
+    const heapRun = (flags: string[]) => runChild<{ samples: number[] }>("decode", [String(entries), String(Math.min(reps, 3))], 120_000, {}, flags).then((r) => r.samples).catch(() => undefined);
     const plainHeap = ib ? await heapRun([]) : undefined;
     const bigHeap = ib ? await heapRun(["--max-semi-space-size=64"]) : undefined;
     // The floor is the batched syscall on the map that was read; the fresh C map only when that is missing.

@@ -13,12 +13,12 @@ export const job: Job = {
     const marks = ctx.quick ? [1, 10, 20] : [1, 50, 100];
     const arg = marks.join(",");
     ctx.log(`memory: BCC, ${arg} compiles`);
-    const bcc = await runBcc("memory", { marks: arg }, 300_000);
+    const bcc = await runBcc<Record<string, number>>("memory", { marks: arg }, 300_000);
     ctx.log(`memory: ibcc, ${arg} compiles`);
     let ib: Record<string, number> | undefined;
     let missing = "";
     try {
-      ib = await runChild("memory", [arg], 300_000);
+      ib = await runChild<Record<string, number>>("memory", [arg], 300_000);
     } catch (e) {
       missing = "ibcc n/a: " + why(e);
     }

@@ -9,13 +9,14 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export function runChild(
+/** T is the shape of the child's JSON, which the caller knows. */
+export function runChild<T>(
   name: string,
   args: string[],
   timeoutMs = 240_000,
   env: Record<string, string> = {},
   nodeFlags: string[] = [],
-): Promise<Record<string, any>> {
+): Promise<T> {
   const entry = join(here, "..", "children", name + ".js");
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [...nodeFlags, entry, ...args], { timeout: timeoutMs, maxBuffer: 1 << 24, env: { ...process.env, ...env } }, (err, stdout, stderr) => {

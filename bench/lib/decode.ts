@@ -1,13 +1,12 @@
 /**
  * A whole map decoded into JS values, the way a notebook cell gets it: through
- * native/table.ts (TypedMap.entries(), entriesColumnar()) where that is built,
- * else straight through native/codec.ts over readAll(). Which path ran is
- * returned, so the table can say so.
+ * native/typed-map.ts (TypedMap.entries(), entriesColumnar()), else straight
+ * through native/codec.ts over readAll() when no typed view can be made.
+ * Which path ran is returned, so the table can say so.
  */
 import type { BpfMap } from "../../native/types.js";
-import { tableModule } from "./ibcc.js";
-
-const CODEC = "../../native/codec.js";
+import { compileCodec, type Codec } from "../../native/codec.js";
+import { TypedMap } from "../../native/typed-map.js";
 
 interface Decoded {
   count: number;
@@ -16,15 +15,14 @@ interface Decoded {
 
 // Made once per map, as a cell holds one table object and reads it again and
 // again: building codecs is a one-off cost, not a cost of each read.
-const typed = new WeakMap<BpfMap, any>();
-const coded = new WeakMap<BpfMap, { key: any; value: any }>();
+const typed = new WeakMap<BpfMap, TypedMap | undefined>();
+const coded = new WeakMap<BpfMap, { key: Codec<unknown>; value: Codec<unknown> }>();
 
-async function typedMap(map: BpfMap): Promise<any | undefined> {
+async function typedMap(map: BpfMap): Promise<TypedMap | undefined> {
   if (typed.has(map)) return typed.get(map);
-  const t = await tableModule();
-  let tm: any;
+  let tm: TypedMap | undefined;
   try {
-    tm = t?.TypedMap ? new t.TypedMap(map) : undefined;
+    tm = new TypedMap(map);
   } catch {
     tm = undefined;
   }
@@ -35,24 +33,24 @@ async function typedMap(map: BpfMap): Promise<any | undefined> {
 async function codecs(map: BpfMap) {
   let c = coded.get(map);
   if (!c) {
-    const m: any = await import(CODEC);
-    c = { key: m.compileCodec(map.keyDesc, map.keySize), value: m.compileCodec(map.valueDesc, map.valueSize) };
+    c = { key: compileCodec(map.keyDesc, map.keySize), value: compileCodec(map.valueDesc, map.valueSize) };
     coded.set(map, c);
   }
   return c;
 }
 
-function sizeOf(x: any): number {
+function sizeOf(x: unknown): number {
   if (Array.isArray(x)) return x.length;
   if (x instanceof Map) return x.size;
-  if (typeof x?.length === "number") return x.length;
-  return [...x].length;
+  const n = (x as { length?: unknown } | null)?.length;
+  if (typeof n === "number") return n;
+  return [...(x as Iterable<unknown>)].length;
 }
 
 /** Every entry as [key, value] pairs of JS values. */
 export async function decodeAll(map: BpfMap): Promise<Decoded> {
   const tm = await typedMap(map);
-  if (tm) return { count: sizeOf(await tm.entries()), how: "TypedMap.entries()" };
+  if (tm) return { count: sizeOf(tm.entries()), how: "TypedMap.entries()" };
   const { key, value } = await codecs(map);
   const all = map.readAll();
   const keys = key.decodeMany(all.keys, all.count);
@@ -65,9 +63,9 @@ export async function decodeAll(map: BpfMap): Promise<Decoded> {
 /** Every entry as a key column and a value column (typed arrays for integers). */
 export async function decodeColumns(map: BpfMap): Promise<Decoded> {
   const tm = await typedMap(map);
-  if (tm?.entriesColumnar) {
-    const c = await tm.entriesColumnar();
-    return { count: c.count ?? sizeOf(c.keys), how: "TypedMap.entriesColumnar()" };
+  if (tm) {
+    const c = tm.entriesColumnar();
+    return { count: c.count, how: "TypedMap.entriesColumnar()" };
   }
   const { key, value } = await codecs(map);
   const all = map.readAll();

@@ -19,27 +19,17 @@ export interface Binding {
 
 // Specifiers held in variables keep tsc from resolving files that may not exist yet.
 const INDEX = "../../native/index.js";
-const TABLE = "../../native/table.js";
 
 let cached: Promise<Binding> | undefined;
 
 export function binding(): Promise<Binding> {
   cached ??= (async () => {
-    const m: any = await import(INDEX);
-    const b: any = m.default && typeof m.compile !== "function" ? m.default : m;
+    const m = (await import(INDEX)) as Partial<Binding> & { default?: Partial<Binding> };
+    const b = m.default && typeof m.compile !== "function" ? m.default : m;
     if (typeof b.compile !== "function") throw new Error("native/index.js has no compile()");
     return b as Binding;
   })();
   return cached;
-}
-
-/** native/table.ts, which decodes maps into JS values; undefined until it lands. */
-export async function tableModule(): Promise<any | undefined> {
-  try {
-    return await import(TABLE);
-  } catch {
-    return undefined;
-  }
 }
 
 /** "n/a: <why>" for a cell the ibcc side could not fill. */

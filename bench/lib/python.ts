@@ -8,7 +8,8 @@ import { benchSrc } from "./paths.js";
 
 export const PYTHON = "/usr/bin/python3";
 
-export function runBcc(script: string, args: Record<string, string | number>, timeoutMs = 180_000): Promise<Record<string, any>> {
+/** T is the shape of the script's JSON, which the caller knows. */
+export function runBcc<T>(script: string, args: Record<string, string | number>, timeoutMs = 180_000): Promise<T> {
   const argv = [join(benchSrc, "bcc", script + ".py")];
   for (const [k, v] of Object.entries(args)) argv.push("--" + k.replace(/_/g, "-"), String(v));
   return new Promise((resolve, reject) => {

@@ -38,7 +38,7 @@ export { renderVegaLite, renderVega, compileVegaLite, svgToPng, type VegaLiteSpe
 export { emptyChartSpec } from "./empty-chart.js";
 
 // Tables: top N of a map, with the rest summed; its bar chart as a separate output.
-export { table, tableChart, tableChartSpec, topRows, DEFAULT_TOP, type TableOptions, type TopRows } from "./table.js";
+export { table, tableChart, tableChartSpec, topRows, DEFAULT_TOP, type TableOptions, type TopRows } from "./table-bundle.js";
 export type { Row, KeyValuePair, RowsInput } from "./rows.js";
 
 // Info tables for magics (%%bpf summary, %bps, %maps, %features).

@@ -15,7 +15,7 @@ import type {
 import { types } from "node:util";
 import { toDisplayData } from "../display/bundle.js";
 import { GLOBALS_DECLARATIONS, isDisplayHandle, kernelGlobals } from "../globals/index.js";
-import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from "../magics/index.js";
+import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from "../builtin-magics/index.js";
 import type { KernelPlugin, Magic } from "../plugin.js";
 import { codePointsToUtf16, utf16ToCodePoints } from "./code-points.js";
 import { createSessionContext, type SessionContext } from "./context.js";

@@ -4,7 +4,7 @@
  * (delegated to the magic's complete/inspect).
  */
 import type { InspectOutcome } from "../engine.js";
-import { TYPESCRIPT_BODY_MAGICS } from "../magics/index.js";
+import { TYPESCRIPT_BODY_MAGICS } from "../builtin-magics/index.js";
 import { codePointsToUtf16, utf16ToCodePoints } from "./code-points.js";
 import type { Completion } from "./language.js";
 import type { MagicRegistry } from "./registry.js";

@@ -5,7 +5,7 @@
  * refresh() of a program running in the background).
  */
 import { histogram as histogramBundle, histogramText, type HistogramData } from "../../kernel/display/histogram.js";
-import { table as tableBundle, type TableOptions } from "../../kernel/display/table.js";
+import { table as tableBundle, type TableOptions } from "../../kernel/display/table-bundle.js";
 import type { DisplayData } from "../../kernel/plugin.js";
 import { Histogram } from "../histogram.js";
 import type { MapDeclaration } from "./declared.js";

@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import type * as ArrowNs from "apache-arrow";
 import type { Column } from "../../native/codec.js";
-import type { ColumnarEntries } from "../../native/table.js";
+import type { ColumnarEntries } from "../../native/typed-map.js";
 
 let lib: typeof ArrowNs | undefined;
 

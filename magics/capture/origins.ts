@@ -3,7 +3,7 @@
  * replay), by the program's origin: the views drawn from that read name the
  * file in their output metadata, which Jupyter saves in the notebook.
  */
-import type { ProgramOrigin } from "../view-source.js";
+import type { ProgramOrigin } from "../program-origin.js";
 
 export interface CaptureNote {
   /** The folder and the file in it (relative). */

@@ -4,8 +4,7 @@
  * same codecs, and beside them the decoded columns data tools read. The
  * capture's description travels in the schema metadata under "ibcc".
  */
-import { compileCodec, intCodec, rawCodec, type Codec } from "../../native/codec.js";
-import { columnsOf } from "../../native/table.js";
+import { columnsOf, mapCodec } from "../../native/typed-map.js";
 import type { BpfMap } from "../../native/types.js";
 import { arrow, flattenColumn, type ArrowTable } from "./arrow.js";
 import type * as ArrowNs from "apache-arrow";
@@ -37,19 +36,6 @@ export interface EventRead {
   desc: unknown;
 }
 
-/** A codec as the Table makes it: from BCC's description, else a plain integer or raw bytes. */
-export function codecFor(desc: unknown, size: number): Codec<unknown> {
-  if (desc !== undefined && desc !== null) {
-    try {
-      return compileCodec(desc, size);
-    } catch {
-      // fall through
-    }
-  }
-  if (size === 1 || size === 2 || size === 4 || size === 8) return intCodec(size) as Codec<unknown>;
-  return rawCodec(size) as Codec<unknown>;
-}
-
 const round8 = (n: number) => (n + 7) & ~7;
 
 export function valueStride(r: { valueSize: number; perCpu: boolean; cpus: number }): number {
@@ -67,8 +53,8 @@ export function captureTable(read: MapRead | EventRead, meta: Record<string, unk
   const A = arrow();
   const vectors: Record<string, ArrowNs.Vector> = {};
   if (read.kind === "map") {
-    const key = codecFor(read.keyDesc, read.keySize);
-    const value = codecFor(read.valueDesc, read.valueSize);
+    const key = mapCodec(read.keyDesc, read.keySize);
+    const value = mapCodec(read.valueDesc, read.valueSize);
     const fake = { perCpu: read.perCpu, possibleCpus: read.cpus } as BpfMap;
     // columnsOf views its input: give it private copies aligned for typed arrays.
     const cols = columnsOf(fake, key, value, { keys: Buffer.from(read.keys), values: Buffer.from(read.values), count: read.count });
@@ -77,7 +63,7 @@ export function captureTable(read: MapRead | EventRead, meta: Record<string, unk
     vectors.key_bytes = bytesVector(read.keys, read.keySize, read.count);
     vectors.value_bytes = bytesVector(read.values, valueStride(read), read.count);
   } else {
-    const codec = codecFor(read.desc, read.size);
+    const codec = mapCodec(read.desc, read.size);
     const joined = read.parts.length === 1 ? read.parts[0] : Buffer.concat(read.parts);
     const data = atStride(joined, read.offsets, read.size);
     flattenColumn("event", codec.columns(Buffer.from(data), read.count, read.size), vectors);

@@ -113,6 +113,7 @@ describe("%%bpf blocks", () => {
     expect(loadedProgramIds(fn)).toEqual(second.ids);
     expect(second.table("h").size).toBe(0);
     expect(() => first.table("n")).toThrow(/closed/);
+    expect(() => first.table("n")).toThrow(expect.objectContaining({ op: "table", code: "EBADF" }));
     for (let i = 0; i < 3; i++) void process.ppid;
     expect(second.table("n").get(0) as bigint).toBeGreaterThanOrEqual(3n);
     expect(second.table("h").get(7) as bigint).toBeGreaterThanOrEqual(3n);

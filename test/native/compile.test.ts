@@ -130,6 +130,8 @@ int bad(struct pt_regs *ctx) {
     open.push(m);
     const err = await m.load("bad", "tracepoint").catch((e) => e);
     expect(err).toBeInstanceOf(VerifierError);
+    expect(err).toBeInstanceOf(BpfError);
+    expect(err).toMatchObject({ name: "VerifierError", op: "load", code: "EACCES" });
     const v = err as VerifierError;
     expect(v.functionName).toBe("bad");
     expect(v.message).toMatch(/^load bad: the verifier rejected the program: Permission denied \(EACCES\)/);

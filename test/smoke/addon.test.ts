@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { addon } from "../../native/addon.js";
+import { binding } from "../../native/binding.js";
 
 describe("native addon", () => {
   it("loads and reports libbcc's version", () => {
-    expect(addon.libbccVersion).toMatch(/^0\.\d+\.\d+/);
+    expect(binding.libbccVersion).toMatch(/^0\.\d+\.\d+/);
   });
 });

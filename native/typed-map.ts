@@ -1,18 +1,10 @@
 /**
  * A decoded view over a raw BpfMap: keys and values as JS values through codecs
  * made from BCC's type descriptions. Sizes are checked once, when the view is
- * made; every error names the map and the operation.
+ * made; every error names the map and the operation. The Table cells use
+ * (magics/table.ts) reads and writes through one of these.
  */
-import {
-  Codec,
-  CodecError,
-  compileCodec,
-  decodePerCpu,
-  encodePerCpu,
-  rawCodec,
-  round8,
-  type Column,
-} from "./codec.js";
+import { Codec, compileCodec, decodePerCpu, encodePerCpu, intCodec, rawCodec, round8, type Column } from "./codec.js";
 import { BpfError, type BpfMap } from "./types.js";
 import { isScalarColumn, lazyRows } from "./lazy-rows.js";
 
@@ -42,6 +34,28 @@ export interface ColumnarEntries {
    */
   cpuValues?: Column;
   cpus?: number;
+}
+
+/**
+ * The codec of a side without a usable description: a plain integer for 1, 2,
+ * 4 or 8 bytes (BCC leaves scalar keys and values of some maps undescribed),
+ * else the raw bytes.
+ */
+export function fallbackCodec(size: number): Codec<unknown> {
+  if (size === 1 || size === 2 || size === 4 || size === 8) return intCodec(size) as Codec<unknown>;
+  return rawCodec(size) as Codec<unknown>;
+}
+
+/** A codec from BCC's description of one side of a map, else fallbackCodec(size). */
+export function mapCodec(desc: unknown, size: number): Codec<unknown> {
+  if (desc !== undefined && desc !== null) {
+    try {
+      return compileCodec(desc, size);
+    } catch {
+      // an unusable description: the map still works
+    }
+  }
+  return fallbackCodec(size);
 }
 
 /** The failure of one operation on one map, with the cause kept. */
@@ -84,20 +98,21 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
         throw new TableError(`map ${this.map.name}: the ${side} codec is ${given.size} bytes but the map's ${side}s are ${size}`, this.map.name, "typed_view");
       return given;
     }
-    if (given === undefined) {
-      if (size > 0) this.warnings.push(`${side}: no type description; ${side}s are raw Buffers of ${size} bytes`);
-      return rawCodec(size);
-    }
+    const fallback = (why: string): Codec<unknown> => {
+      const c = fallbackCodec(size);
+      this.warnings.push(`${why}; ${side}s are ${c.node.kind === "int" ? "plain integers" : "raw Buffers"} of ${size} bytes`);
+      return c;
+    };
+    if (given === undefined || given === null) return size > 0 ? fallback(`${side}: no type description`) : rawCodec(0);
     try {
       const c = compileCodec(given, size);
       if (c.note) this.warnings.push(`${side}: ${c.note}`);
       return c;
     } catch (e) {
-      if (explicit || !(e instanceof CodecError)) throw this.fail("typed_view", e);
+      if (explicit) throw this.fail("typed_view", e);
       // A description that cannot be laid out to the map's size (several arrays that may have
       // lost a dimension, say): the map still works, with its bytes as they are.
-      this.warnings.push(`${side}: ${(e as Error).message}; ${side}s are raw Buffers of ${size} bytes`);
-      return rawCodec(size);
+      return fallback(`${side}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -164,21 +179,40 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
   entries(): [K, V][] {
     const read = this.run("entries", () => this.map.readAll());
     const { keys, values, count } = read;
-    return this.run("entries", () => {
-      const lazy = scalarRows<K, V>(this.map, this.key, this.value, read);
-      if (lazy) return lazy;
-      if (!this.perCpu) return this.key.decodeEntries(keys, values, count, this.value) as [K, V][];
-      const ks = this.key.decodeMany(keys, count);
-      const out = new Array<[K, V]>(count);
-      for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * this.valueStride)];
-      return out;
-    });
+    return this.run("entries", () => scalarRows<K, V>(this.map, this.key, this.value, read) ?? this.decodeEntries(keys, values, count));
   }
 
   /** Every entry as columns: BigUint64Array keys and values for a u64 -> u64 map, say. */
   entriesColumnar(): ColumnarEntries {
     const read = this.run("entries", () => this.map.readAll());
     return this.run("entries", () => columnsOf(this.map, this.key, this.value, read));
+  }
+
+  /**
+   * Every entry, read and removed in one step (BPF_MAP_LOOKUP_AND_DELETE_BATCH
+   * where the kernel has it; see BpfMap.takeAll); arrays are read, then zeroed.
+   */
+  entriesAndClear(): [K, V][] {
+    const { keys, values, count } = this.run("entries_and_clear", () => this.map.takeAll());
+    return this.run("entries_and_clear", () => this.decodeEntries(keys, values, count));
+  }
+
+  /** Queue and stack maps: adds a value; flags 2 (BPF_EXIST) pushes out the oldest when full. */
+  push(v: V, flags = 0): void {
+    const value = this.run("push", () => this.value.encode(v));
+    this.run("push", () => this.map.push(value, flags));
+  }
+
+  /** Queue and stack maps: the next value, removed; undefined when empty. */
+  pop(): V | undefined {
+    const raw = this.run("pop", () => this.map.pop());
+    return raw === undefined ? undefined : (this.run("pop", () => this.value.decode(raw, 0)) as V);
+  }
+
+  /** Queue and stack maps: the next value, left in place; undefined when empty. */
+  peek(): V | undefined {
+    const raw = this.run("peek", () => this.map.peek());
+    return raw === undefined ? undefined : (this.run("peek", () => this.value.decode(raw, 0)) as V);
   }
 
   /** Per-CPU integer maps: the value summed over every CPU (0 when the key is absent). */
@@ -191,6 +225,14 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   [Symbol.iterator](): Iterator<[K, V]> {
     return this.entries()[Symbol.iterator]();
+  }
+
+  private decodeEntries(keys: Buffer, values: Buffer, count: number): [K, V][] {
+    if (!this.perCpu) return this.key.decodeEntries(keys, values, count, this.value) as [K, V][];
+    const ks = this.key.decodeMany(keys, count);
+    const out = new Array<[K, V]>(count);
+    for (let i = 0; i < count; i++) out[i] = [ks[i], this.decodeValue(values, i * this.valueStride)];
+    return out;
   }
 
   private decodeValue(buf: Buffer, offset: number): V {
@@ -211,12 +253,20 @@ export class TypedMap<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   private fail(op: string, e: unknown): Error {
     if (e instanceof TableError) return e;
-    // Keep the kernel's code and errno for callers that branch on them; add the map and the operation.
-    if (e instanceof BpfError)
-      return e.message.includes(this.name) ? e : new BpfError(`${op} ${this.name}: ${e.message}`, e.code, e.errno, e.op);
     const msg = e instanceof Error ? e.message : String(e);
+    // An error that already names the map (the native layer's "map_update counts: ...",
+    // a snapshot's "counts cannot be written: ...") is passed on as it is.
+    if (e instanceof Error && namesMap(msg, this.name)) return e;
+    // Keep the kernel's code and errno for callers that branch on them; add the map and the operation.
+    if (e instanceof BpfError) return new BpfError(`${op} ${this.name}: ${msg}`, e.code, e.errno, e.op);
     return new TableError(`${op} ${this.name}: ${msg}`, this.name, op, e);
   }
+}
+
+/** Whether a message names the map as a word of its own ("set counts: ...", "counts cannot ..."). */
+function namesMap(message: string, name: string): boolean {
+  const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[\\s(])${n}([\\s:.,)]|$)`).test(message);
 }
 
 /**

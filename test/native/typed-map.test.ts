@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile, openPerfBuffer, openRingBuffer, possibleCpus, type Module } from "../../native/index.js";
 import { compileCodec } from "../../native/codec.js";
-import { TableError, TypedMap } from "../../native/table.js";
+import { TableError, TypedMap, fallbackCodec, mapCodec } from "../../native/typed-map.js";
 import { eventCodec, eventFields } from "../../native/codec-event.js";
 import { SymbolResolver, readAllStacks, readStack, symbolizeStack } from "../../native/symbols.js";
 
@@ -21,6 +21,7 @@ BPF_ARRAY(stack_ids, int, 2);
 struct event_t { u32 pid; u64 ts; char comm[16]; };
 BPF_PERF_OUTPUT(events);
 BPF_RINGBUF_OUTPUT(ring, 8);
+BPF_QUEUE(fifo, u32, 4);
 
 TRACEPOINT_PROBE(syscalls, sys_enter_getppid) {
     int zero = 0, one = 1;
@@ -78,6 +79,37 @@ describe("TypedMap over real BPF maps", () => {
     const ring = new TypedMap(mod.map("ring"));
     expect(ring.warnings.join("\n")).toMatch(/lays out 4 bytes but the map holds 0/);
     expect(ring.size).toBe(0);
+  });
+
+  it("reads and clears in one step, and pushes, pops and peeks a queue", () => {
+    const h = new TypedMap<{ pid: number; comm: string }, { count: bigint; bytes: bigint; cpu: number; name: string }>(mod.map("by_task"));
+    h.set({ pid: 7, comm: "a" }, { count: 1n, bytes: 2n, cpu: 0, name: "x" });
+    h.set({ pid: 8, comm: "b" }, { count: 3n, bytes: 4n, cpu: 1, name: "y" });
+    const taken = h.entriesAndClear().sort((a, b) => a[0].pid - b[0].pid);
+    expect(taken.map(([k, v]) => [k.pid, v.count])).toEqual([[7, 1n], [8, 3n]]);
+    expect(h.size).toBe(0);
+
+    const q = new TypedMap<never, number>(mod.map("fifo"));
+    expect(q.size).toBe(0);
+    expect(q.pop()).toBeUndefined();
+    q.push(5);
+    q.push(6);
+    expect(q.peek()).toBe(5);
+    expect(q.pop()).toBe(5);
+    expect(q.pop()).toBe(6);
+    for (const v of [1, 2, 3, 4]) q.push(v);
+    expect(() => q.push(9)).toThrow(/^push fifo: /);
+    q.push(9, 2); // BPF_EXIST: the oldest goes
+    expect([q.pop(), q.pop(), q.pop(), q.pop()]).toEqual([2, 3, 4, 9]);
+  });
+
+  it("reads an undescribed or unusable side as a plain integer when it has an integer's size, else as bytes", () => {
+    expect(fallbackCodec(4).tsType).toBe("number");
+    expect(fallbackCodec(8).tsType).toBe("bigint");
+    expect(fallbackCodec(12).node.kind).not.toBe("int");
+    expect(mapCodec(null, 4).tsType).toBe("number");
+    expect(mapCodec("unsigned long long", 8).tsType).toBe("bigint");
+    expect(mapCodec("unsigned long long", 4).tsType).toBe("number"); // a description that does not fit
   });
 
   it("restores a two-dimensional array field from the map's size", () => {
