@@ -5,7 +5,6 @@
  * the test's own process.
  */
 import { createHmac, randomUUID } from "node:crypto";
-import { toDisplayData } from "../../kernel/display/bundle.js";
 import type { Engine } from "../../kernel/engine.js";
 import { HistoryStore } from "../../kernel/history/store.js";
 import { KernelCore } from "../../kernel/protocol/kernel-core.js";
@@ -45,7 +44,6 @@ export class MemoryKernel {
     const signer = new Signer(this.key);
     this.core = new KernelCore({
       engine: o.engine,
-      render: toDisplayData,
       history: o.history,
       signer,
       send: (channel, frames) => {
