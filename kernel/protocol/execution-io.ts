@@ -1,9 +1,9 @@
 /**
  * The ExecutionIO a cell runs with. Its output comes rendered (the engine
- * turns values into bundles, see engine/output.ts). Everything it sends carries the cell's
- * request as parent, also when background work (a BPF poller, a timer) sends it
- * after the cell returned; such late output goes straight to iopub without a new
- * busy/idle pair. A silent cell sends nothing.
+ * turns values into bundles, see engine/output.ts). Everything it sends carries
+ * the cell's request as parent, also when background work (a BPF poller, a
+ * timer) sends it after the cell returned; such late output goes straight to
+ * iopub without a new busy/idle pair. A silent cell sends nothing.
  */
 import type { ExecutionIO } from "../engine.js";
 import type { RequestContext } from "./context.js";
