@@ -2,10 +2,10 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The fast tier (`npm run test:unit`): tests of pure code (spec parsing, codecs,
- * diagnostics, display, the wire format, the engine in this process, the
- * layering of the sources' imports) that need no root, no BPF, no sockets and
- * no addon, and run in seconds. Everything else needs root and runs in
- * `npm test`, which runs these too.
+ * diagnostics, display, the wire format, the engine and the protocol layer in
+ * this process, the layering of the sources' imports) that need no root, no
+ * BPF, no sockets and no addon, and run in seconds. Everything else needs root
+ * and runs in `npm test`, which runs these too.
  */
 export const UNIT_TESTS = [
   "test/bpf/spec.test.ts",
@@ -21,6 +21,7 @@ export const UNIT_TESTS = [
   "test/display/percentile.test.ts",
   "test/display/tables.test.ts",
   "test/kernel/wire.test.ts",
+  "test/kernel/kernel-core.test.ts",
   "test/kernel/history.test.ts",
   "test/kernel/engine-cells.test.ts",
   "test/kernel/engine-display.test.ts",

@@ -13,11 +13,9 @@ import { pathToFileURL } from "node:url";
 import type { Engine } from "./engine.js";
 import type { InstallOptions } from "./kernelspec/install.js";
 import type { KernelPlugin, PluginModule, PluginPreparation } from "./plugin.js";
-import type { Render } from "./protocol/execution-io.js";
 import { addEnvironment } from "./protocol/handlers/kernel-info.js";
 import { runningCell } from "./engine/running-cell.js";
 import { pendingEngine } from "./protocol/pending-engine.js";
-import { plainRender } from "./protocol/plain-render.js";
 import { ConnectionFileError } from "./transport/connection.js";
 import { allowUnsignedFromEnv, UnsignedRefused } from "./transport/key-policy.js";
 import { startMark } from "./start-marks.js";
@@ -79,7 +77,6 @@ async function runKernel(argv: string[]): Promise<number> {
   // once the first kernel_info reply is out, when a request needs it, or
   // shortly after the sockets are bound, whichever comes first.
   const gate = engineGate();
-  const render = gate.opened.then(loadRender);
   const engine = pendingEngine(
     gate.opened.then(() => loadEngine(plugin, prepared)),
     gate.open,
@@ -88,7 +85,6 @@ async function runKernel(argv: string[]): Promise<number> {
     await serve({
       connectionFile: file,
       engine,
-      render: async (value) => (await render)(value),
       allowUnsigned,
       beforeAnswering: prepared.beforeAnswering,
       onFirstReply: gate.open,
@@ -173,13 +169,6 @@ async function loadEngineModule(): Promise<(o: { plugins: KernelPlugin[] }) => E
   const specifier = override ? pathToFileURL(resolve(override)).href : "./engine/index.js";
   const mod = (await import(specifier)) as { createEngine(o: { plugins: KernelPlugin[] }): Engine };
   return mod.createEngine;
-}
-
-async function loadRender(): Promise<Render> {
-  const url = new URL("./display/bundle.js", import.meta.url);
-  if (!existsSync(url)) return plainRender;
-  const mod = (await import(url.href)) as { toDisplayData: Render };
-  return mod.toDisplayData;
 }
 
 function install(args: string[], installKernelspec: (o: InstallOptions) => string): number {

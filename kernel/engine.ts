@@ -3,12 +3,26 @@
  * completes or inspects code, with no knowledge of sockets or messages.
  * The protocol layer (kernel/protocol/) owns counts, replies and iopub; an
  * Engine gets an ExecutionIO to send output through.
+ *
+ * Between the two only rendered output travels (DisplayData, as in a cell's
+ * result): the engine turns values into bundles (see engine/output.ts), and
+ * the protocol layer never holds a value of the cell's.
  */
-import type { CellIO, DisplayData, MimeBundle } from "./io.js";
+import type { DisplayData, MimeBundle } from "./io.js";
 
-/** What a running cell may do to its front end, beyond CellIO. */
-export interface ExecutionIO extends CellIO {
+/** What a running cell may send to its front end, and ask of it. */
+export interface ExecutionIO {
   readonly executionCount: number;
+  /** Aborted when the user interrupts the cell (interrupt_request or SIGINT). */
+  readonly signal: AbortSignal;
+  /**
+   * Sends display_data; with `update`, update_display_data, which replaces
+   * the output an earlier display with the same displayId made.
+   */
+  display(output: DisplayData, options: { displayId: string; update?: boolean }): void;
+  /** Sends raw text to the cell's stdout or stderr stream. */
+  stream(name: "stdout" | "stderr", text: string): void;
+  clearOutput(wait?: boolean): void;
   /** Asks the front end for a line of input (input_request on stdin); rejects when stdin is not allowed. */
   input(prompt: string, password?: boolean): Promise<string>;
 }

@@ -51,7 +51,7 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
   }
   let spec;
   try {
-    spec = blockSpec(block.args, block.body);
+    spec = blockSpec(block.args, block.body, block.headerLine);
   } catch (e) {
     if (e instanceof HeaderSyntaxError) throw new CellError("UsageError", e.message, [e.message, "", BPF_CELL_USAGE]);
     throw e;
@@ -91,13 +91,13 @@ export async function runBpfBlock(block: MagicBlock, ctx: MagicContext): Promise
   const source = JSON.stringify([block.args.trim(), block.body]);
   const earlier = byName(spec.name);
   // A capture records each run apart, so a recorded cell compiles afresh.
-  if (!captureMode.capturing && earlier && earlier.source === source && earlier.renewable && !/#\s*include\s*"/.test(block.body)) {
+  if (!captureMode.capturing && earlier && earlier.source === source && earlier.renewable && !/#\s*include\s*"/.test(spec.code)) {
     const renewed = earlier.renew();
     bind(spec.name, renewed);
     ctx.setGlobal(spec.name, renewed, programTypeText(renewed));
     return renewed;
   }
-  const program = recordProgram(await loadProgram(spec, { body: block.body, headerLine: block.headerLine }), block, await nativeApi());
+  const program = recordProgram(await loadProgram(spec), block, await nativeApi());
   program.source = source;
   bind(spec.name, program);
   ctx.setGlobal(spec.name, program, programTypeText(program));

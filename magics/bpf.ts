@@ -8,7 +8,8 @@
  * earlier one of that name, as a re-run %%bpf NAME does. Constructors cannot
  * await, so BPF.load is the one way in.
  */
-import { blockSpec } from "./spec/block.js";
+import { specOf } from "./spec/block.js";
+import { parseHeader, programName, type HeaderSpec } from "./spec/header.js";
 import { loadProgram } from "./load.js";
 import { bind, track } from "./programs.js";
 import type { Program } from "./program.js";
@@ -45,12 +46,15 @@ export class BPF {
 
   static async load(options: BpfOptions | string): Promise<Program> {
     const o = typeof options === "string" ? { text: options } : options;
-    const header = [o.name ?? "", typeof o.attach === "string" ? o.attach : "", o.attach === false ? "--no-attach" : ""].join(" ");
-    const spec = blockSpec(header, o.text);
-    // Typed hooks go into the spec as they are, not through header text.
-    if (Array.isArray(o.attach)) spec.attach.push(...o.attach.map((a) => ({ ...attachSpecOf(a), origin: "option" as const })));
-    spec.cflags.push(...(o.cflags ?? []));
-    const program = await loadProgram(spec, { body: o.text, headerLine: 0 });
+    // Header text is parsed only where the user wrote some (attach as a string).
+    const given: HeaderSpec = typeof o.attach === "string" ? parseHeader(o.attach, { named: false }) : { name: "bpf", cflags: [], noAttach: false, attach: [] };
+    const header: HeaderSpec = {
+      name: o.name ? programName(o.name) : given.name,
+      cflags: [...given.cflags, ...(o.cflags ?? [])],
+      noAttach: given.noAttach || o.attach === false,
+      attach: Array.isArray(o.attach) ? o.attach.map((a) => attachSpecOf(a)) : given.attach,
+    };
+    const program = await loadProgram(specOf(header, o.text));
     if (o.name) bind(o.name, program);
     else track(program);
     return program;

@@ -34,8 +34,9 @@ function declaredType(text: string, variable: string, isPointer: boolean): strin
   return undefined;
 }
 
-export function findEventMaps(cText: string): EventMapDecl[] {
-  const text = blankCommentsAndStrings(cText);
+/** `code` is the text with comments and strings blanked, when the caller has it. */
+export function findEventMaps(cText: string, code = blankCommentsAndStrings(cText)): EventMapDecl[] {
+  const text = code;
   const maps: EventMapDecl[] = [];
   for (const m of text.matchAll(/\bBPF_PERF_OUTPUT\s*\(\s*(\w+)\s*\)/g)) maps.push({ map: m[1], kind: "perf" });
   for (const m of text.matchAll(/\bBPF_RINGBUF_OUTPUT\s*\(\s*(\w+)\s*,/g)) maps.push({ map: m[1], kind: "ringbuf" });

@@ -18,22 +18,14 @@ import { currentIO } from "./session.js";
 import { kernelHasKprobes, missingHookError, tracepointExists, unknownTracepointError } from "./diagnostics/hooks.js";
 import { ansi } from "./diagnostics/ansi.js";
 import { kernelBtf } from "./btf/parse.js";
-import { BtfRewriteError, rewriteBtf, usesBtf } from "./btf/rewrite.js";
-import { EVENT_TYPE_MAP_PREFIX, eventTypeProbes, findEventMaps } from "./event-types.js";
-import { scanConventions } from "./spec/conventions.js";
+import { BtfRewriteError, expandBtf, usesBtf } from "./btf/rewrite.js";
+import { EVENT_TYPE_MAP_PREFIX, eventTypeProbes, findEventMaps, type EventMapDecl } from "./event-types.js";
 import { lineOf } from "./spec/source.js";
 import { nativeApi, type NativeApi } from "./native-api.js";
 import { Program, type AttachedHook } from "./program.js";
 import { attachError, attachOneHook, errorLines } from "./attach-hook.js";
 import { attachUsdt, openBlockUsdt, withArgumentReaders, readargProblem } from "./usdt/attach.js";
 import type { UsdtProbes } from "../native/usdt.js";
-
-export interface LoadSource {
-  /** The C text as the user wrote it. */
-  body: string;
-  /** Cell line of the %%bpf header (0 for text given to new BPF(...)). */
-  headerLine: number;
-}
 
 /** Whether a load/attach error means "this kernel cannot do that hook". */
 function isMissingFeature(a: AttachSpec, e: unknown): boolean {
@@ -60,15 +52,12 @@ function loadOptions(a: AttachSpec): LoadOptions | undefined {
  * `#line` right after each such function's opening brace restores the
  * numbering from there on (the brace's own line keeps its number too).
  * The function's first line itself stays shifted; the verifier's notes name
- * it through the function's known line instead.
+ * it through the function's known line instead. `braces` are the offsets in
+ * `text` of the tracepoint functions' opening braces.
  */
-export function keepLineNumbers(text: string): string {
-  const braces = scanConventions(text)
-    .filter((c) => c.attach.hook === "tracepoint")
-    .map((c) => c.brace)
-    .sort((a, b) => b - a);
+export function keepLineNumbers(text: string, braces: readonly number[]): string {
   let out = text;
-  for (const b of braces) {
+  for (const b of [...braces].sort((x, y) => y - x)) {
     const line = lineOf(out, b);
     out = out.slice(0, b + 1) + `\n#line ${line}\n` + out.slice(b + 1);
   }
@@ -89,17 +78,20 @@ export function keepLineNumbers(text: string): string {
     .join("\n");
 }
 
-/** The text libbcc compiles, and how its lines map back to the cell. */
-export function prepareText(spec: BlockSpec, src: LoadSource): { text: string; map: SourceMap; probes: string } {
-  let text = src.body;
-  const map: SourceMap = { headerLine: src.headerLine, preludeLines: 0, body: src.body };
-  if (usesBtf(text)) {
+/** The text libbcc compiles, how its lines map back to the cell, and the event maps it declares. */
+export function prepareText(spec: BlockSpec): { text: string; map: SourceMap; probes: string; events: EventMapDecl[] } {
+  let text = spec.body;
+  const map: SourceMap = { headerLine: spec.headerLine, preludeLines: 0, body: spec.body };
+  let braces = spec.functions.filter((f) => f.attach.hook === "tracepoint").map((f) => f.brace);
+  if (usesBtf(text, spec.code)) {
     try {
-      text = rewriteBtf(text, () => kernelBtf());
+      const expanded = expandBtf(text, spec.code, () => kernelBtf());
+      text = expanded.text;
+      braces = braces.map(expanded.moved);
     } catch (e) {
       if (e instanceof BtfRewriteError) {
-        const line = src.headerLine + e.line;
-        const srcLine = src.body.split("\n")[e.line - 1] ?? "";
+        const line = spec.headerLine + e.line;
+        const srcLine = spec.body.split("\n")[e.line - 1] ?? "";
         throw new CellError("BtfError", `cell line ${line}: ${e.message}`, [
           ansi.bold(`cell line ${line}, col ${e.column}`) + `: ${ansi.boldRed("error:")} ${e.message}`,
           `    ${srcLine}`,
@@ -109,9 +101,10 @@ export function prepareText(spec: BlockSpec, src: LoadSource): { text: string; m
       throw e;
     }
   }
-  text = keepLineNumbers(text);
+  text = keepLineNumbers(text, braces);
+  const events = findEventMaps(spec.body, spec.code);
   // Appended (by the caller), so every line of the user's text keeps its number.
-  return { text, map, probes: eventTypeProbes(findEventMaps(src.body)) };
+  return { text, map, probes: eventTypeProbes(events), events };
 }
 
 /**
@@ -138,20 +131,20 @@ function refuseMissingHooks(spec: BlockSpec, origin: AttachOrigin): void {
   }
 }
 
-export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: NativeApi): Promise<Program> {
+export async function loadProgram(spec: BlockSpec, api?: NativeApi): Promise<Program> {
   const native = api ?? (await nativeApi());
-  const { text, map, probes } = prepareText(spec, src);
+  const { text, map, probes, events } = prepareText(spec);
 
   // Refuse hooks this kernel lacks before compiling when an option names them:
   // the message is the same and quicker. Conventions wait for the compiler.
   refuseMissingHooks(spec, "option");
 
-  const readarg = readargProblem(spec, src.body);
+  const readarg = readargProblem(spec);
   if (readarg) throw readarg;
   const usdt = await openBlockUsdt(spec, native);
   let module: Module;
   try {
-    module = await compileWithProbes(native, withArgumentReaders(usdt, text), probes, spec.cflags, src.body.split("\n").length);
+    module = await compileWithProbes(native, withArgumentReaders(usdt, text), probes, spec.cflags, spec.body.split("\n").length);
   } catch (e) {
     usdt?.close();
     if (e instanceof CompileError) throw compileFailure(e.diagnostics, map, e.log);
@@ -161,7 +154,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
   const functions = new Map<string, NativeProgram>();
   const attached: AttachedHook[] = [];
   try {
-    spec = compiledSpec(spec, src.body, module.functions);
+    spec = compiledSpec(spec, module.functions);
     refuseMissingHooks(spec, "convention");
     const missing = spec.attach.filter((a) => !module.functions.includes(a.fn));
     if (missing.length) {
@@ -169,7 +162,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
       throw new CellError(
         "NoSuchFunction",
         `${describeAttach(m)} names ${m.fn}(), which the compiled block does not have` +
-          (new RegExp(`\\b${m.fn}\\s*\\(`).test(src.body) ? " (the preprocessor left it out: an #if or #ifdef around it?)" : "") +
+          (new RegExp(`\\b${m.fn}\\s*\\(`).test(spec.code) ? " (the preprocessor left it out: an #if or #ifdef around it?)" : "") +
           `; its functions are ${module.functions.join(", ") || "(none)"}`,
       );
     }
@@ -181,8 +174,8 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
         if (isMissingFeature(a, e)) throw missingHookError(a, errorLines(e));
         if (e instanceof VerifierError) {
           const fn = e.functionName || a.fn;
-          const functionLine = scanConventions(src.body).find((c) => c.attach.fn === fn)?.line;
-          throw verifierFailure(fn, e.log, { body: src.body, headerLine: src.headerLine, functionLine });
+          const functionLine = spec.functions.find((c) => c.attach.fn === fn)?.line;
+          throw verifierFailure(fn, e.log, { body: spec.body, headerLine: spec.headerLine, functionLine });
         }
         throw new CellError("LoadError", `cannot load ${a.fn}() as a ${progKind(a)} program: ${errorLines(e)}`);
       }
@@ -226,7 +219,7 @@ export async function loadProgram(spec: BlockSpec, src: LoadSource, api?: Native
     // Advice, not failure: the program is loaded and attached as written.
     try {
       const io = currentIO();
-      for (const w of paddingWarnings(module, src.body)) io?.stream("stderr", formatPaddingWarning(w, map));
+      for (const w of paddingWarnings(module, spec.code, events)) io?.stream("stderr", formatPaddingWarning(w, map));
     } catch {
       // a check that cannot read the types says nothing
     }

@@ -13,7 +13,6 @@ import type {
   IsCompleteOutcome,
 } from "../engine.js";
 import { types } from "node:util";
-import { toDisplayData } from "../display/bundle.js";
 import { GLOBALS_DECLARATIONS, isDisplayHandle, kernelGlobals } from "../globals/index.js";
 import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from "../builtin-magics/index.js";
 import type { KernelPlugin, Magic } from "../plugin.js";
@@ -23,6 +22,7 @@ import { Interrupted, untilAborted } from "./interrupt.js";
 import { isComplete } from "./is-complete.js";
 import { LanguageClient } from "./language-client.js";
 import { dropPendingSigint } from "./sigint.js";
+import { cellOutput, render } from "./output.js";
 import { MagicRegistry, UnknownMagic } from "./registry.js";
 import { prepareChunk, runChunk, runPrepared, type PreparedChunk } from "./runner.js";
 import { cellScope, inOrder, isLatestScope, newScope, setLatestScope, streamInOrder, type CellScope } from "./scope.js";
@@ -89,7 +89,7 @@ class TypeScriptEngine implements Engine {
     const controller = new AbortController();
     this.running = controller;
     const signal = AbortSignal.any([io.signal, controller.signal]);
-    const scope = newScope(io, signal);
+    const scope = newScope(cellOutput(io), signal);
     setLatestScope(scope);
     const label = `<cell ${io.executionCount}>`;
     try {
@@ -152,7 +152,7 @@ class TypeScriptEngine implements Engine {
     });
     if (outcome.status === "ok" && last.hasValue && last.value !== undefined && !isDisplayHandle(last.value)) {
       try {
-        outcome = { status: "ok", result: await toDisplayData(last.value) };
+        outcome = { status: "ok", result: await render(last.value) };
       } catch (err) {
         outcome = this.report(err, code, label);
       }
@@ -255,7 +255,7 @@ class TypeScriptEngine implements Engine {
     try {
       const r = await runChunk(this.session, this.scripts, { view: expression, label, source: expression, signal, wantResult: true });
       const value = r.hasValue && types.isPromise(r.value) ? await r.value : r.value;
-      return { status: "ok", result: await toDisplayData(r.hasValue ? value : undefined) };
+      return { status: "ok", result: await render(r.hasValue ? value : undefined) };
     } catch (err) {
       return this.report(err, expression, label);
     }

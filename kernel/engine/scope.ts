@@ -5,10 +5,10 @@
  * the output of the cell that started it.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { ExecutionIO } from "../engine.js";
+import type { CellOutput } from "./output.js";
 
 export interface CellScope {
-  io: ExecutionIO;
+  io: CellOutput;
   /** Aborted on interrupt (engine.interrupt() or the protocol's own abort of io.signal). */
   signal: AbortSignal;
   /** performance.now() when the cell started. */
@@ -22,7 +22,7 @@ export interface CellScope {
   leftovers: Array<() => void>;
 }
 
-export function newScope(io: ExecutionIO, signal: AbortSignal): CellScope {
+export function newScope(io: CellOutput, signal: AbortSignal): CellScope {
   return { io, signal, startedAt: performance.now(), pending: new Set(), tail: Promise.resolve(), outstanding: 0, leftovers: [] };
 }
 

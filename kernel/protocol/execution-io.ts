@@ -1,16 +1,13 @@
 /**
- * The ExecutionIO a cell runs with. Everything it sends carries the cell's
- * request as parent, also when background work (a BPF poller, a timer) sends it
- * after the cell returned; such late output goes straight to iopub without a new
- * busy/idle pair. A silent cell sends nothing.
+ * The ExecutionIO a cell runs with. Its output comes rendered (the engine
+ * turns values into bundles, see engine/output.ts). Everything it sends carries
+ * the cell's request as parent, also when background work (a BPF poller, a
+ * timer) sends it after the cell returned; such late output goes straight to
+ * iopub without a new busy/idle pair. A silent cell sends nothing.
  */
-import { randomUUID } from "node:crypto";
 import type { ExecutionIO } from "../engine.js";
-import type { DisplayData, DisplayHandle } from "../io.js";
 import type { RequestContext } from "./context.js";
 import type { InputBroker } from "./stdin.js";
-
-export type Render = (value: unknown) => Promise<DisplayData>;
 
 export interface ExecutionIOOptions {
   ctx: RequestContext;
@@ -18,7 +15,6 @@ export interface ExecutionIOOptions {
   silent: boolean;
   allowStdin: boolean;
   signal: AbortSignal;
-  render: Render;
   stdin: InputBroker;
 }
 
@@ -47,18 +43,12 @@ export function createExecutionIO(o: ExecutionIOOptions): FlushableIO {
     flush(); // keeps stream text in order with other output
     if (!o.silent) o.ctx.publish(msgType, content, metadata);
   };
-  const show = async (msgType: string, value: unknown, displayId: string): Promise<void> => {
-    const { data, metadata } = await o.render(value);
-    send(msgType, { data, metadata: metadata ?? {}, transient: { display_id: displayId } });
-  };
   return {
     flush,
     executionCount: o.executionCount,
     signal: o.signal,
-    async display(value: unknown, options?: { displayId?: string }): Promise<DisplayHandle> {
-      const displayId = options?.displayId ?? randomUUID();
-      await show("display_data", value, displayId);
-      return { displayId, update: (next: unknown) => show("update_display_data", next, displayId) };
+    display({ data, metadata }, { displayId, update }): void {
+      send(update ? "update_display_data" : "display_data", { data, metadata: metadata ?? {}, transient: { display_id: displayId } });
     },
     stream(name: "stdout" | "stderr", text: string): void {
       if (text.length === 0 || o.silent) return;

@@ -8,7 +8,6 @@ import type { HistoryStore } from "../history/store.js";
 import { CommRegistry } from "./comms.js";
 import type { Outbox } from "./context.js";
 import { Dispatcher } from "./dispatcher.js";
-import type { Render } from "./execution-io.js";
 import { controlHandlers, shellHandlers } from "./handler-table.js";
 import { MessageFactory, type Message } from "./message.js";
 import { ReplayGuard } from "./replay-guard.js";
@@ -20,7 +19,6 @@ import { decode, encode } from "./wire.js";
 
 export interface KernelCoreOptions {
   engine: Engine;
-  render: Render;
   history: HistoryStore;
   signer: Signer;
   /** Where encoded frames go, per channel. */
@@ -45,7 +43,6 @@ export class KernelCore {
     const out: Outbox = { send: (channel, message) => o.send(channel, encode(message, o.signer)), flush: () => o.flush() };
     this.state = {
       engine: o.engine,
-      render: o.render,
       history: o.history,
       comms: new CommRegistry(),
       stdin: new InputBroker(),

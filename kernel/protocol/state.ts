@@ -3,12 +3,10 @@ import type { Engine } from "../engine.js";
 import type { HistoryStore } from "../history/store.js";
 import type { CommRegistry } from "./comms.js";
 import type { RequestContext } from "./context.js";
-import type { Render } from "./execution-io.js";
 import type { InputBroker } from "./stdin.js";
 
 export interface KernelState {
   readonly engine: Engine;
-  readonly render: Render;
   readonly history: HistoryStore;
   readonly comms: CommRegistry;
   readonly stdin: InputBroker;

@@ -6,7 +6,6 @@
 import { Publisher, Router } from "zeromq";
 import type { Engine } from "../engine.js";
 import { HistoryStore } from "../history/store.js";
-import type { Render } from "../protocol/execution-io.js";
 import { KernelCore } from "../protocol/kernel-core.js";
 import { Signer } from "../protocol/signer.js";
 import { onSigint } from "../engine/sigint.js";
@@ -19,7 +18,6 @@ import { startMark } from "../start-marks.js";
 export interface ServeOptions {
   connectionFile: string;
   engine: Engine;
-  render: Render;
   history?: HistoryStore;
   /** Serve a connection file whose key is empty (see key-policy.ts). */
   allowUnsigned?: boolean;
@@ -53,7 +51,6 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   };
   const core: KernelCore = new KernelCore({
     engine: o.engine,
-    render: o.render,
     history: o.history ?? new HistoryStore(),
     signer,
     send: (channel, frames) => {

@@ -94,14 +94,25 @@ function expand(btf: Btf, form: string, args: string[], n: number): string {
   throw new BtfFieldError(`unknown form ${form}`);
 }
 
-/** Whether the text uses any BTF form (so BTF is parsed only when needed). */
-export function usesBtf(text: string): boolean {
-  return /\bBTF_(READ|READ_INTO|OFFSET|SIZE)\s*\(/.test(blankCommentsAndStrings(text));
+/**
+ * Whether the text uses any BTF form (so BTF is parsed only when needed).
+ * `code` is the text with comments and strings blanked, when the caller has it.
+ */
+export function usesBtf(text: string, code = blankCommentsAndStrings(text)): boolean {
+  return /\bBTF_(READ|READ_INTO|OFFSET|SIZE)\s*\(/.test(code);
 }
 
 export function rewriteBtf(text: string, btf: () => Btf): string {
-  const scan = blankCommentsAndStrings(text);
+  return expandBtf(text, blankCommentsAndStrings(text), btf).text;
+}
+
+/**
+ * rewriteBtf, given the blanked text, and with where an offset of the text
+ * (outside any form) moved to in the result.
+ */
+export function expandBtf(text: string, scan: string, btf: () => Btf): { text: string; moved(offset: number): number } {
   const re = /\b(BTF_READ_INTO|BTF_READ|BTF_OFFSET|BTF_SIZE)\s*\(/g;
+  const shifts: { at: number; by: number }[] = [];
   let out = "";
   let last = 0;
   let n = 0;
@@ -120,9 +131,12 @@ export function rewriteBtf(text: string, btf: () => Btf): string {
       throw new BtfRewriteError(`${m[1]}: ${(e as Error).message}`, line, column);
     }
     const newlines = inner.split("\n").length - 1;
-    out += text.slice(last, m.index) + expansion + "\n".repeat(newlines);
+    const replacement = expansion + "\n".repeat(newlines);
+    out += text.slice(last, m.index) + replacement;
+    shifts.push({ at: close, by: replacement.length - (close - m.index) });
     last = close;
     re.lastIndex = close;
   }
-  return out + text.slice(last);
+  const moved = (offset: number): number => offset + shifts.reduce((sum, s) => (s.at <= offset ? sum + s.by : sum), 0);
+  return { text: out + text.slice(last), moved };
 }

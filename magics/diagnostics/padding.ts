@@ -16,8 +16,8 @@
  */
 import { parseDesc, type Node } from "../../native/codec-layout.js";
 import type { Module } from "../../native/types.js";
-import { EVENT_TYPE_MAP_PREFIX, findEventMaps } from "../event-types.js";
-import { blankCommentsAndStrings, lineOf } from "../spec/source.js";
+import { EVENT_TYPE_MAP_PREFIX, type EventMapDecl } from "../event-types.js";
+import { lineOf } from "../spec/source.js";
 import { formatDiagnostic, type SourceMap } from "./compile.js";
 import { unzeroed } from "./zeroed.js";
 import { ansi } from "./ansi.js";
@@ -126,9 +126,13 @@ function definitionAt(text: string, name: string, mapName: string): { line: numb
   return { line, column: at - (text.lastIndexOf("\n", at - 1) + 1) + 1 };
 }
 
-/** The warnings for a compiled module's hash keys and event records with padding holes. */
-export function paddingWarnings(module: Module, body: string): PaddingWarning[] {
-  const text = blankCommentsAndStrings(body);
+/**
+ * The warnings for a compiled module's hash keys and event records with
+ * padding holes. `code` is the block's text with comments and strings blanked
+ * (BlockSpec.code), `events` its event maps (findEventMaps).
+ */
+export function paddingWarnings(module: Module, code: string, events: readonly EventMapDecl[]): PaddingWarning[] {
+  const text = code;
   const warnings: PaddingWarning[] = [];
   const seen = new Set<string>();
   const check = (desc: unknown, mapName: string, role: "key" | "event", ringbuf: boolean, cType?: string) => {
@@ -173,7 +177,7 @@ export function paddingWarnings(module: Module, body: string): PaddingWarning[] 
     const declared = new RegExp(String.raw`\bBPF_\w+\s*\(\s*${mapName}\s*,\s*((?:struct|union)\s+\w+|\w+)`).exec(text)?.[1];
     if (KEYED.has(m.type)) check(m.keyDesc, mapName, "key", false, declared);
   }
-  for (const e of findEventMaps(body)) {
+  for (const e of events) {
     const probe = EVENT_TYPE_MAP_PREFIX + e.map;
     if (!module.mapNames.includes(probe) || !module.mapNames.includes(e.map)) continue;
     check(module.map(probe).valueDesc, e.map, "event", e.kind === "ringbuf", e.type);

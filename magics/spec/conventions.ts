@@ -5,16 +5,10 @@
  * definitions named kprobe__X, kretprobe__X, tracepoint__CAT__EV,
  * raw_tracepoint__EV, kfunc__X, kretfunc__X, lsm__X.
  */
-import { AttachSpec } from "./types.js";
+import { AttachSpec, type FunctionSite } from "./types.js";
 import { blankCommentsAndStrings, closeParen } from "./source.js";
 
-export interface ConventionMatch {
-  attach: AttachSpec;
-  /** 1-based line in the block's body where the function is defined. */
-  line: number;
-  /** Offset of the '{' that opens the function's body. */
-  brace: number;
-}
+export type ConventionMatch = FunctionSite;
 
 /** The probe macros and the function name each one defines (from bcc's helpers.h). */
 const MACROS: Record<string, (args: string[]) => AttachSpec | undefined> = {
@@ -46,9 +40,13 @@ function lineAt(text: string, offset: number): number {
   return n;
 }
 
-/** Every conventional attachment the C text defines, in source order, without duplicates. */
-export function scanConventions(cText: string): ConventionMatch[] {
-  const text = blankCommentsAndStrings(cText);
+/**
+ * Every conventional attachment the C text defines, in source order, without
+ * duplicates. `code` is the text with comments and strings blanked, when the
+ * caller has it already.
+ */
+export function scanConventions(cText: string, code = blankCommentsAndStrings(cText)): ConventionMatch[] {
+  const text = code;
   const found: ConventionMatch[] = [];
   const seen = new Set<string>();
   const add = (attach: AttachSpec | undefined, offset: number, brace: number) => {

@@ -107,18 +107,26 @@ function parseUsdt(opt: string, value: string): AttachSpec {
   return { ...spec, binary: where };
 }
 
-export function parseHeader(args: string): HeaderSpec {
+/** A program's name as given, or a HeaderSyntaxError: it must be able to name a TypeScript variable. */
+export function programName(name: string): string {
+  if (!IDENT.test(name)) throw new HeaderSyntaxError(`%%bpf ${name}: the name must be a valid identifier (letters, digits, _ and $, not starting with a digit)`);
+  if (RESERVED.has(name)) throw new HeaderSyntaxError(`%%bpf ${name}: '${name}' is a reserved word; choose another name`);
+  return name;
+}
+
+/**
+ * `[NAME] [options]` as a %%bpf line gives them; with `named: false`, options
+ * only (BPF.load's attach text), the name being "bpf".
+ */
+export function parseHeader(args: string, o: { named?: boolean } = {}): HeaderSpec {
   const words = tokenize(args);
   const spec: HeaderSpec = { name: "bpf", cflags: [], noAttach: false, attach: [] };
   let freq: number | undefined;
   let period: number | undefined;
   let xdpMode: XdpMode | undefined;
   let i = 0;
-  if (words.length > 0 && !words[0].startsWith("-")) {
-    const name = words[0];
-    if (!IDENT.test(name)) throw new HeaderSyntaxError(`%%bpf ${name}: the name must be a valid identifier (letters, digits, _ and $, not starting with a digit)`);
-    if (RESERVED.has(name)) throw new HeaderSyntaxError(`%%bpf ${name}: '${name}' is a reserved word; choose another name`);
-    spec.name = name;
+  if ((o.named ?? true) && words.length > 0 && !words[0].startsWith("-")) {
+    spec.name = programName(words[0]);
     i = 1;
   }
   while (i < words.length) {

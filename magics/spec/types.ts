@@ -55,6 +55,15 @@ export const XDP_MODES: readonly XdpMode[] = ["skb", "drv", "hw"];
 /** Where an attachment came from: a header option or a naming convention. */
 export type AttachOrigin = "option" | "convention";
 
+/** A function the C text defines by one of BCC's naming conventions, and where it is. */
+export interface FunctionSite {
+  attach: AttachSpec;
+  /** 1-based line in the block's body where the definition starts. */
+  line: number;
+  /** Offset in the body of the '{' that opens the function's body. */
+  brace: number;
+}
+
 export interface BlockSpec {
   /** The TypeScript variable the program is bound to. */
   name: string;
@@ -62,6 +71,18 @@ export interface BlockSpec {
   /** --no-attach: compile and load only. */
   noAttach: boolean;
   attach: (AttachSpec & { origin: AttachOrigin })[];
+  /** The C text as the user wrote it. */
+  body: string;
+  /** Cell line of the %%bpf header; 0 for text given to BPF.load. */
+  headerLine: number;
+  /**
+   * The body with comments and string literals blanked, every offset and line
+   * kept: what the later checks (event types, BTF forms, USDT reads, padding)
+   * search, so that the text is tokenized once.
+   */
+  code: string;
+  /** The functions the text defines by naming convention, in source order (the preprocessor not applied). */
+  functions: FunctionSite[];
 }
 
 /** The program type a hook's function must be loaded as. */

@@ -10,7 +10,6 @@ import { CellError } from "../../kernel/plugin.js";
 import { ansi } from "../diagnostics/ansi.js";
 import type { AttachSpec, BlockSpec } from "../spec/types.js";
 import type { NativeApi } from "../native-api.js";
-import { blankCommentsAndStrings } from "../spec/source.js";
 
 type UsdtSpec = Extract<AttachSpec, { hook: "usdt" }>;
 
@@ -55,8 +54,8 @@ export function attachUsdt(usdt: UsdtProbes | undefined, p: NativeProgram, a: Us
  * compiles to code the verifier refuses for no visible reason, and with two
  * probes for F the readers clash. A CellError that says so, or undefined.
  */
-export function readargProblem(spec: BlockSpec, body: string): CellError | undefined {
-  if (!/\bbpf_usdt_readarg(_p)?\s*\(/.test(blankCommentsAndStrings(body))) return undefined;
+export function readargProblem(spec: BlockSpec): CellError | undefined {
+  if (!/\bbpf_usdt_readarg(_p)?\s*\(/.test(spec.code)) return undefined;
   const specs = usdtSpecs(spec);
   const twice = specs.find((a, i) => specs.findIndex((b) => b.fn === a.fn) !== i);
   const msg = !specs.length

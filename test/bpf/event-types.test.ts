@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventTypeProbes, findEventMaps } from "../../magics/event-types.js";
-import { keepLineNumbers } from "../../magics/load.js";
+import { keepLineNumbers, prepareText } from "../../magics/load.js";
+import { blockSpec } from "../../magics/spec/block.js";
 
 describe("event types from the C text", () => {
   it("finds the struct passed to perf_submit, ringbuf_output and ringbuf_reserve", () => {
@@ -36,8 +37,15 @@ int c(void *ctx) { struct big *p = rb2.ringbuf_reserve(sizeof(struct big)); if (
 describe("line numbering of the compiled text", () => {
   it("puts a #line before every line, not inside continued macros, and after tracepoint braces", () => {
     const text = "#define X(a) \\\n  (a)\nTRACEPOINT_PROBE(a, b) { return 0; }\nint y;";
-    expect(keepLineNumbers(text)).toBe(
+    const braces = blockSpec("", text).functions.map((f) => f.brace);
+    expect(keepLineNumbers(text, braces)).toBe(
       "#line 1\n#define X(a) \\\n  (a)\n#line 3\nTRACEPOINT_PROBE(a, b) {\n#line 3\n return 0; }\n#line 4\nint y;",
     );
+  });
+  it("finds a tracepoint's brace after BTF forms before it changed the text's length", () => {
+    const text = "int a(void *c) { return BTF_SIZE(task_struct, comm) + BTF_OFFSET(task_struct, tgid); }\nTRACEPOINT_PROBE(a, b) { return 0; }";
+    const { text: compiled } = prepareText(blockSpec("", text, 1));
+    expect(compiled).toContain("\nTRACEPOINT_PROBE(a, b) {\n#line 2\n return 0; }");
+    expect(compiled).not.toContain("BTF_");
   });
 });

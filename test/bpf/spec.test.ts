@@ -128,10 +128,24 @@ char *s = "int kprobe__in_string(void) {}";
     ]);
     expect(s.attach.length).toBe(8);
   });
+  it("carries the text, its header line, the text blanked and where each function is", () => {
+    const s = blockSpec("x", c, 7);
+    expect(s.body).toBe(c);
+    expect(s.headerLine).toBe(7);
+    expect(s.code.length).toBe(c.length);
+    expect(s.code.split("\n").length).toBe(c.split("\n").length);
+    expect(s.code).not.toContain("kprobe__in_string");
+    expect(s.functions.map((f) => f.attach)).toEqual(scanConventions(c).map((f) => f.attach));
+    expect(s.functions.map((f) => f.line)).toEqual([3, 4, 8, 9, 10, 11, 12, 13]);
+    for (const f of s.functions) {
+      expect(c[f.brace]).toBe("{");
+      expect(c.slice(0, f.brace).split("\n").length).toBeGreaterThanOrEqual(f.line);
+    }
+  });
   it("attaches by convention only what the compiled module has, options kept", () => {
     const text = "#if 0\nint kprobe__gone(void *ctx) { return 0; }\n#endif\nTRACEPOINT_PROBE(a_b, c__d) { return 0; }\nMY_MACRO(x)";
     const s = blockSpec("x --raw-tracepoint sys_exit=opt", text);
-    const c = compiledSpec(s, text, ["opt", "tracepoint__a_b__c__d", "raw_tracepoint__made_by_macro", "helper"]);
+    const c = compiledSpec(s, ["opt", "tracepoint__a_b__c__d", "raw_tracepoint__made_by_macro", "helper"]);
     expect(c.attach).toEqual([
       { hook: "raw_tracepoint", fn: "opt", event: "sys_exit", origin: "option" },
       // the macro's own arguments, not a guess from the name

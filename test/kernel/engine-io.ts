@@ -1,6 +1,5 @@
 /** An in-memory ExecutionIO that records what a cell sends, for engine tests. */
 import type { ExecutionIO } from "../../kernel/engine.js";
-import { toDisplayData } from "../../kernel/display/bundle.js";
 import type { DisplayData } from "../../kernel/plugin.js";
 
 export type Sent =
@@ -33,15 +32,8 @@ export function recordingIO(executionCount = ++counter, inputs: string[] = []): 
     abort: () => controller.abort(),
     stdout: () => text("stdout"),
     stderr: () => text("stderr"),
-    async display(value, options) {
-      const displayId = options?.displayId ?? `d${sent.length}`;
-      sent.push({ type: "display", displayId, data: await toDisplayData(value) });
-      return {
-        displayId,
-        update: async (next: unknown) => {
-          sent.push({ type: "update", displayId, data: await toDisplayData(next) });
-        },
-      };
+    display(data, { displayId, update }) {
+      sent.push({ type: update ? "update" : "display", displayId, data });
     },
     stream(name, text) {
       sent.push({ type: "stream", name, text });

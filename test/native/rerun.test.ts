@@ -59,7 +59,7 @@ describe("re-running a changed block", () => {
 
       // What the re-run compiles, compiled alone with nothing to detach.
       const body = tenTracepoints(100 + i);
-      const { text, probes } = prepareText(blockSpec(name, body), { body, headerLine: 1 });
+      const { text, probes } = prepareText(blockSpec(name, body, 1));
       const t2 = performance.now();
       (await compile(text + probes)).close();
       alone.push(performance.now() - t2);

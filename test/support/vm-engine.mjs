@@ -3,6 +3,7 @@
 // as result, display/print/sleep/input globals. Loaded by the CLI through
 // IBCC_ENGINE_MODULE; it is a real engine, not a stand-in for a client.
 import vm from "node:vm";
+import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
 import { createRequire } from "node:module";
 import { writeFileSync } from "node:fs";
@@ -27,7 +28,12 @@ export function createEngine() {
   const context = vm.createContext({
     console: { log: (...a) => io?.stream("stdout", a.map((x) => (typeof x === "string" ? x : inspect(x))).join(" ") + "\n"),
                error: (...a) => io?.stream("stderr", a.join(" ") + "\n") },
-    display: (value, options) => io.display(value, options),
+    display: async (value, options) => {
+      const target = io;
+      const displayId = options?.displayId ?? randomUUID();
+      target.display(await render(value), { displayId });
+      return { displayId, update: async (next) => target.display(await render(next), { displayId, update: true }) };
+    },
     clearOutput: (wait) => io.clearOutput(wait),
     input: (prompt, password) => io.input(prompt, password),
     sleep: (ms) => {

@@ -32,7 +32,6 @@ export const execute: Handler = async (ctx, state) => {
     silent,
     allowStdin: c.allow_stdin === true,
     signal: abort.signal,
-    render: state.render,
     stdin: state.stdin,
   });
   let outcome: ExecuteOutcome;
