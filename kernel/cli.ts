@@ -70,18 +70,17 @@ async function runKernel(argv: string[]): Promise<number> {
     return 2;
   }
   startMark("cli loaded");
-  const plugin = await loadPluginModule();
-  const prepared = prepare(plugin);
+  // The sockets first: a client's first kernel_info waits for the bind (see
+  // ServeOptions.afterBinding). The BPF side's entry loads while zeromq binds
+  // and is prepared once the sockets are bound.
   const { serve } = await import("./transport/serve.js");
-  // Sockets first, the engine after: importing TypeScript and the BPF side
-  // holds the main thread for most of a second, and a client's readiness
-  // check (kernel_info) should not wait behind it. The engine starts loading
-  // once the first kernel_info reply is out, when a request needs it, or
-  // shortly after the sockets are bound, whichever comes first.
+  const pluginModule = loadPluginModule();
+  let prepared: Promise<PluginPreparation> | undefined;
+  const preparing = (): Promise<PluginPreparation> => (prepared ??= pluginModule.then(prepare));
   const gate = engineGate();
   const render = gate.opened.then(loadRender);
   const engine = pendingEngine(
-    gate.opened.then(() => loadEngine(plugin, prepared)),
+    gate.opened.then(async () => loadEngine(await pluginModule, await preparing())),
     gate.open,
   );
   try {
@@ -90,7 +89,7 @@ async function runKernel(argv: string[]): Promise<number> {
       engine,
       render: async (value) => (await render)(value),
       allowUnsigned,
-      beforeAnswering: prepared.beforeAnswering,
+      afterBinding: () => preparing().then((p) => p.beforeAnswering),
       onFirstReply: gate.open,
     });
   } catch (err) {
@@ -113,7 +112,7 @@ function engineGate(): { opened: Promise<void>; open: () => void } {
 
 /**
  * The BPF side is optional: the kernel runs as a plain TypeScript kernel
- * without it. Its entry module is small enough to load before the sockets open.
+ * without it. Its entry module is small enough to load while the sockets bind.
  */
 async function loadPluginModule(): Promise<PluginModule | undefined> {
   const url = new URL("../magics/index.js", import.meta.url);
