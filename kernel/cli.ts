@@ -21,6 +21,7 @@ import { plainRender } from "./protocol/plain-render.js";
 import { ConnectionFileError } from "./transport/connection.js";
 import { allowUnsignedFromEnv, UnsignedRefused } from "./transport/key-policy.js";
 import { startMark } from "./start-marks.js";
+import { prefetchTypeScript } from "./engine/typescript-files.js";
 
 const USAGE = `usage:
   ibcc kernel <connection_file>                   run the kernel on a Jupyter connection file
@@ -89,7 +90,11 @@ async function runKernel(argv: string[]): Promise<number> {
       engine,
       render: async (value) => (await render)(value),
       allowUnsigned,
-      afterBinding: () => preparing().then((p) => p.beforeAnswering),
+      afterBinding: () => {
+        // The compiler's files are read while the client's first request is on its way.
+        if (!process.env.IBCC_ENGINE_MODULE) prefetchTypeScript();
+        return preparing().then((p) => p.beforeAnswering);
+      },
       onFirstReply: gate.open,
     });
   } catch (err) {
