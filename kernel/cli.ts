@@ -150,7 +150,9 @@ async function loadPlugins(plugin: PluginModule | undefined, prepared: PluginPre
   if (!plugin) return [];
   await prepared.beforeLoad;
   try {
-    return [await plugin.load({ runningCell })];
+    const loaded = await plugin.load({ runningCell });
+    startMark("plugin loaded");
+    return [loaded];
   } catch (err) {
     process.stderr.write(`ibcc: could not load the plugin; running without it: ${(err as Error).stack}\n`);
     return [];
@@ -165,6 +167,7 @@ async function loadPlugins(plugin: PluginModule | undefined, prepared: PluginPre
 async function loadEngine(plugin: PluginModule | undefined, prepared: PluginPreparation): Promise<Engine> {
   const plugins = loadPlugins(plugin, prepared);
   const createEngine = await loadEngineModule();
+  startMark("TypeScript and the engine's modules loaded");
   return createEngine({ plugins: await plugins });
 }
 
