@@ -19,6 +19,7 @@ import { pendingEngine } from "./protocol/pending-engine.js";
 import { ConnectionFileError } from "./transport/connection.js";
 import { allowUnsignedFromEnv, UnsignedRefused } from "./transport/key-policy.js";
 import { startMark } from "./start-marks.js";
+import { prefetchTypeScript } from "./engine/typescript-files.js";
 
 const USAGE = `usage:
   ibcc kernel <connection_file>                   run the kernel on a Jupyter connection file
@@ -68,17 +69,16 @@ async function runKernel(argv: string[]): Promise<number> {
     return 2;
   }
   startMark("cli loaded");
-  const plugin = await loadPluginModule();
-  const prepared = prepare(plugin);
+  // The sockets first: a client's first kernel_info waits for the bind (see
+  // ServeOptions.afterBinding). The BPF side's entry loads while zeromq binds
+  // and is prepared once the sockets are bound.
   const { serve } = await import("./transport/serve.js");
-  // Sockets first, the engine after: importing TypeScript and the BPF side
-  // holds the main thread for most of a second, and a client's readiness
-  // check (kernel_info) should not wait behind it. The engine starts loading
-  // once the first kernel_info reply is out, when a request needs it, or
-  // shortly after the sockets are bound, whichever comes first.
+  const pluginModule = loadPluginModule();
+  let prepared: Promise<PluginPreparation> | undefined;
+  const preparing = (): Promise<PluginPreparation> => (prepared ??= pluginModule.then(prepare));
   const gate = engineGate();
   const engine = pendingEngine(
-    gate.opened.then(() => loadEngine(plugin, prepared)),
+    gate.opened.then(async () => loadEngine(await pluginModule, await preparing())),
     gate.open,
   );
   try {
@@ -86,7 +86,11 @@ async function runKernel(argv: string[]): Promise<number> {
       connectionFile: file,
       engine,
       allowUnsigned,
-      beforeAnswering: prepared.beforeAnswering,
+      afterBinding: () => {
+        // The compiler's files are read while the client's first request is on its way.
+        if (!process.env.IBCC_ENGINE_MODULE) prefetchTypeScript();
+        return preparing().then((p) => p.beforeAnswering);
+      },
       onFirstReply: gate.open,
     });
   } catch (err) {
@@ -109,7 +113,7 @@ function engineGate(): { opened: Promise<void>; open: () => void } {
 
 /**
  * The BPF side is optional: the kernel runs as a plain TypeScript kernel
- * without it. Its entry module is small enough to load before the sockets open.
+ * without it. Its entry module is small enough to load while the sockets bind.
  */
 async function loadPluginModule(): Promise<PluginModule | undefined> {
   const url = new URL("../magics/index.js", import.meta.url);
@@ -142,7 +146,9 @@ async function loadPlugins(plugin: PluginModule | undefined, prepared: PluginPre
   if (!plugin) return [];
   await prepared.beforeLoad;
   try {
-    return [await plugin.load({ runningCell })];
+    const loaded = await plugin.load({ runningCell });
+    startMark("plugin loaded");
+    return [loaded];
   } catch (err) {
     process.stderr.write(`ibcc: could not load the plugin; running without it: ${(err as Error).stack}\n`);
     return [];
@@ -157,6 +163,7 @@ async function loadPlugins(plugin: PluginModule | undefined, prepared: PluginPre
 async function loadEngine(plugin: PluginModule | undefined, prepared: PluginPreparation): Promise<Engine> {
   const plugins = loadPlugins(plugin, prepared);
   const createEngine = await loadEngineModule();
+  startMark("TypeScript and the engine's modules loaded");
   return createEngine({ plugins: await plugins });
 }
 

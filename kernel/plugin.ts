@@ -124,17 +124,21 @@ export interface PluginHost {
   runningCell(): CellIO | undefined;
 }
 
-/** Start-up work a plugin begins before the kernel's sockets open. */
+/** Start-up work a plugin begins once the kernel's sockets are bound. */
 export interface PluginPreparation {
-  /** The kernel answers no request before this settles (process limits the plugin needs, say). */
+  /** The kernel answers no request before this settles; kernel_info included, so keep it short. */
   beforeAnswering?: Promise<unknown>;
-  /** The kernel calls load once this settles (libraries mapped on another thread, say). */
+  /**
+   * The kernel calls load once this settles (libraries mapped on another
+   * thread, process limits the plugin needs, say). No cell runs before every
+   * plugin has loaded.
+   */
   beforeLoad?: Promise<unknown>;
 }
 
 /**
  * A plugin's entry module, the one module of it the kernel imports. It must be
- * cheap to import: the kernel reads it before its sockets open, and the
+ * cheap to import: the kernel reads it while its sockets bind, and the
  * plugin's heavy modules load in `load`.
  */
 export interface PluginModule {

@@ -30,12 +30,14 @@ export function environment(): Record<string, string> {
 }
 
 /**
- * Start-up work of the BPF side that the kernel begins before its sockets
- * open, off the main thread. The memlock limit is raised before the kernel
- * answers anything (prlimit runs while zeromq loads and the sockets bind), so
- * no cell can load a program under the old limit. libbcc and LLVM are mapped
- * for the addon, then the compiler set up; the kernel loads the plugin once
- * the mapping is done, as the plugin's modules load the addon.
+ * Start-up work of the BPF side that the kernel begins once its sockets are
+ * bound, off the main thread. The memlock limit is raised before the plugin
+ * loads, and so before any cell runs (the kernel runs none before its plugins
+ * have loaded): no cell can load a program under the old limit, while
+ * kernel_info and the other replies that need no cell do not wait for prlimit.
+ * libbcc and LLVM are mapped for the addon, then the compiler set up; the
+ * kernel loads the plugin once the mapping is done, as the plugin's modules
+ * load the addon.
  */
 export function prepare(): PluginPreparation {
   const memlock = raiseMemlockOrReport().then(() => startMark("memlock"));
@@ -51,5 +53,5 @@ export function prepare(): PluginPreparation {
     })
     .then(() => startMark("compiler prepared"))
     .catch(() => {});
-  return { beforeAnswering: memlock, beforeLoad: mapped };
+  return { beforeLoad: Promise.all([memlock, mapped]) };
 }

@@ -1,7 +1,7 @@
 /**
  * The BPF side's entry, the one module of it the kernel imports (a
  * PluginModule). Cheap to import: the kernel reads the environment and starts
- * the start-up work before its sockets open; the plugin's own modules, which
+ * the start-up work once its sockets are bound; the plugin's own modules, which
  * load the addon, are imported in `load`.
  */
 import type { PluginModule } from "../kernel/plugin.js";

@@ -62,8 +62,32 @@ export function lazyRows<K, V>(keys: ScalarColumn, values: ScalarColumn, count: 
       return inspect([...target], { ...options, depth });
     },
   });
-  return new Proxy(target, {
+  // for...of, spreading and destructuring take the array's iterator: through
+  // the traps every step would be a string-keyed get ("123456"), parsed back
+  // to an index. This one reads the target directly, making rows as it goes,
+  // and sees pushes, cuts and writes during the walk as the built-in one does.
+  const arrayValues = Array.prototype.values;
+  const iteratorProto = Object.getPrototypeOf([][Symbol.iterator]()) as object;
+  function rowValues(this: unknown): IterableIterator<[K, V]> {
+    if (this !== proxy) return arrayValues.call(this as [K, V][]) as IterableIterator<[K, V]>;
+    let i = 0;
+    const it = Object.create(iteratorProto) as IterableIterator<[K, V]>;
+    it.next = () => {
+      if (i >= target.length) {
+        i = Infinity;
+        return { done: true, value: undefined };
+      }
+      if (i < count && !settled[i]) make(i);
+      return { done: false, value: target[i++] };
+    };
+    return it;
+  }
+  const proxy: [K, V][] = new Proxy(target, {
     get(t, prop, receiver) {
+      if (prop === Symbol.iterator || prop === "values") {
+        const own = Reflect.get(t, prop, receiver);
+        return own === arrayValues ? rowValues : own;
+      }
       const i = index(prop);
       if (i >= 0 && !settled[i] && i < t.length) make(i);
       return Reflect.get(t, prop, receiver);
@@ -100,4 +124,5 @@ export function lazyRows<K, V>(keys: ScalarColumn, values: ScalarColumn, count: 
       return Reflect.defineProperty(t, prop, desc);
     },
   });
+  return proxy;
 }

@@ -6,6 +6,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { BpfMap } from "../../native/types.js";
+import { Program } from "../../magics/program.js";
+import { blockSpec } from "../../magics/spec/block.js";
+import type { NativeApi } from "../../magics/native-api.js";
 import { bpfText, FILL_BASE } from "../lib/bpf.js";
 import { bigintPairs, decodeAll, decodeColumns, decodeOnly } from "../lib/decode.js";
 import { runChild } from "../lib/child.js";
@@ -58,6 +61,23 @@ async function ibccSide(ctx: JobContext, entries: number, reps: number) {
       decoded.push(...(await timeEach(1, async () => check((await decodeAll(big)).count))));
       columnar.push(...(await timeEach(1, async () => check((await decodeColumns(big)).count))));
     }
+    // What a cell reads: `await NAME.table("big").entries()` (rows made when
+    // first read), and the same with every row's value read, as a sum does.
+    const fn = "tracepoint__syscalls__sys_enter_getpgid";
+    const table = new Program("bench", blockSpec("bench", bpfText("big_hash.c")), mod, new Map([[fn, prog]]), [], new Map(), b as unknown as NativeApi).table("big");
+    const tableRows: number[] = [], tableTouched: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      tableRows.push(...(await timeEach(1, async () => check((await table.entries()).length))));
+      tableTouched.push(
+        ...(await timeEach(1, async () => {
+          const rows = await table.entries();
+          let total = 0n;
+          for (const row of rows) total += row[1] as bigint;
+          if (total === 0n) throw new Error("an empty sum");
+          check(rows.length);
+        })),
+      );
+    }
     const how = (await decodeAll(big)).how;
     const all = big.readAll();
     // readAll's Buffers start at offset 0 of their own memory, so BigUint64Array views line up.
@@ -66,7 +86,7 @@ async function ibccSide(ctx: JobContext, entries: number, reps: number) {
     const diag = Math.min(reps, 3);
     const decodeSolo = await timeEach(diag, () => check(decodeFn()));
     const allocFloor = all.keys.byteOffset % 8 === 0 && all.values.byteOffset % 8 === 0 ? await timeEach(diag, () => check(bigintPairs(all))) : undefined;
-    return { fill: [fill], same: same.length ? same : undefined, raw, decoded, columnar, how, decodeSolo, allocFloor };
+    return { fill: [fill], same: same.length ? same : undefined, raw, decoded, columnar, how, decodeSolo, allocFloor, tableRows, tableTouched };
   } finally {
     mod.close();
   }
@@ -106,6 +126,11 @@ export const job: Job = {
       const x = median(s) / cMed;
       return `${x.toFixed(2)}x the C floor (target <= ${TARGET}x: ${x <= TARGET ? "met" : "MISSED"})`;
     };
+    const vsBcc = (a: number[], b?: number[]) => {
+      if (!b?.length) return "BCC n/a";
+      const x = median(a) / median(b);
+      return `${x.toFixed(2)}x BCC's (target <= 1x: ${x <= 1 ? "met" : "MISSED"})`;
+    };
     // Rows of BigInts cost at least the read plus the allocation floor: say so beside the figure.
     const jsBound = (r: NonNullable<typeof ib>) =>
       r.allocFloor ? `; read + JS floor alone = ${((median(r.raw) + min(r.allocFloor)) / cMed).toFixed(2)}x` : "";
@@ -117,6 +142,8 @@ export const job: Job = {
       { job: `${label} hash: readAll raw / items_lookup_batch`, unit: "ms", ibcc: ib?.raw, bcc: bcc.batch, note: vsFloor(ib?.raw) },
       { job: `${label} hash: decoded to JS / items_lookup_batch`, unit: "ms", ibcc: ib?.decoded, bcc: bcc.batch, note: ib ? `${ib.how}; ${vsFloor(ib.decoded)}${jsBound(ib)}` : missing },
       { job: `${label} hash: columnar / items_lookup_batch`, unit: "ms", ibcc: ib?.columnar, bcc: bcc.batch, note: vsFloor(ib?.columnar) },
+      { job: `${label} hash: await table.entries() / items_lookup_batch`, unit: "ms", ibcc: ib?.tableRows, bcc: bcc.batch, note: ib ? `a cell's read: Table of NAME.table(), rows made when first read; ${vsBcc(ib.tableRows, bcc.batch)}` : missing },
+      { job: `${label} hash: the same, every value read`, unit: "ms", ibcc: ib?.tableTouched, bcc: bcc.batch_touched, note: ib ? `a sum over the rows on both sides; ${vsBcc(ib.tableTouched, bcc.batch_touched)}` : missing },
       { job: `${label} hash: decode alone, no syscalls`, unit: "ms", ibcc: ib?.decodeSolo, note: missing || "Codec.decodeMany of keys and values + pairs, on bytes already read" },
       { job: `${label} hash: decode alone, fresh node`, unit: "ms", ibcc: plainHeap, note: missing || "synthetic bytes, default V8 heap" },
       { job: `${label} hash: decode alone, semi-space 64 MB`, unit: "ms", ibcc: bigHeap, note: missing || "the same, node --max-semi-space-size=64" },

@@ -28,9 +28,9 @@ export interface Segment {
 }
 
 export interface CompiledChunk {
-  segments: Segment[];
+  readonly segments: readonly Segment[];
   /** Top-level names the chunk binds. */
-  names: Set<string>;
+  readonly names: ReadonlySet<string>;
   /** Maps a 0-based position of the transpiled output to the cell's 0-based line and column. */
   map: SourceMap;
 }
@@ -56,7 +56,32 @@ const OPTIONS: TS.CompilerOptions = {
   esModuleInterop: true,
 };
 
+/**
+ * Chunks compiled lately, by text: a cell run again unchanged (the common
+ * case while exploring) skips TypeScript. transpileModule builds a program and
+ * a type checker for every call, a few ms of CPU and a few hundred KB for the
+ * collector even for `1 + 1`. The output depends on the text and wantResult
+ * alone (the file name only labels the parse of the output), so a cached
+ * chunk is the one a fresh compile would give. Shared: callers never change it.
+ */
+const recent = new Map<string, CompiledChunk>();
+const RECENT_CHUNKS = 32;
+const RECENT_MAX_CHARS = 64 * 1024;
+
 export function compileChunk(view: string, fileName: string, wantResult: boolean): CompiledChunk {
+  if (view.length > RECENT_MAX_CHARS) return compileFresh(view, fileName, wantResult);
+  const key = (wantResult ? "1" : "0") + view;
+  let chunk = recent.get(key);
+  if (chunk) recent.delete(key);
+  else {
+    chunk = compileFresh(view, fileName, wantResult);
+    if (recent.size >= RECENT_CHUNKS) recent.delete(recent.keys().next().value!);
+  }
+  recent.set(key, chunk);
+  return chunk;
+}
+
+function compileFresh(view: string, fileName: string, wantResult: boolean): CompiledChunk {
   const names = new Set<string>();
   const out = ts.transpileModule(view, {
     compilerOptions: OPTIONS,

@@ -16,17 +16,15 @@
  * only modules that take TypeScript from here avoid that cost entirely).
  */
 import { isAscii } from "node:buffer";
-import { createHash } from "node:crypto";
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, constants } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire, Module } from "node:module";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { Script } from "node:vm";
-import { isMainThread } from "node:worker_threads";
 import type TS from "typescript";
+import { owned, readTrusted, takePrefetched, typeScriptFiles, type Prefetched } from "./typescript-files.js";
 
 const require = createRequire(import.meta.url);
-const file = require.resolve("typescript");
+const { file, cachePath: threadCachePath } = typeScriptFiles();
 
 interface Loaded {
   ts: typeof TS;
@@ -38,7 +36,8 @@ interface Loaded {
   cacheUsed: boolean;
 }
 
-const loaded = alreadyLoaded() ?? load();
+const prefetched = takePrefetched();
+const loaded = alreadyLoaded() ?? load(prefetched ? await prefetched : undefined);
 export const ts: typeof TS = loaded.ts;
 share(loaded.ts);
 
@@ -48,14 +47,18 @@ function alreadyLoaded(): Loaded | undefined {
   return entry?.loaded ? { ts: entry.exports as typeof TS, cacheUsed: true } : undefined;
 }
 
-function load(): Loaded {
-  const bytes = readFileSync(file);
-  const stat = statOf(file);
-  // Lines and columns (stack traces) are those of the file: the wrapper stays on its first line.
-  const source = "(function (exports, require, module, __filename, __dirname) { " + text(bytes) + "\n})";
-  const cachePath = cacheFile(stat);
-  const cachedData = cachePath ? readTrusted(cachePath) : undefined;
-  const script = new Script(source, { filename: file, cachedData });
+/** Reads what was not prefetched (see typescript-files.ts), compiles with the cache and runs it. */
+function load(pre?: Prefetched): Loaded {
+  const bytes = pre?.source ?? readFileSync(file);
+  const cachePath = threadCachePath;
+  const cachedData = pre ? pre.cache : cachePath ? readTrusted(cachePath) : undefined;
+  // With a cache, the file is taken for ASCII without scanning its 9 MB: a
+  // cache is only ever made from the file as decoded here, V8 refuses one made
+  // from a string of another length, and the cache's name changes with the
+  // file's size and time. A file with other bytes has a different length as
+  // latin1 than as UTF-8, so its cache is refused and it is read again as UTF-8.
+  let script = new Script(wrap(bytes.toString(cachedData || isAscii(bytes) ? "latin1" : "utf8")), { filename: file, cachedData });
+  if (cachedData && script.cachedDataRejected && !isAscii(bytes)) script = new Script(wrap(bytes.toString("utf8")), { filename: file });
   const module = { exports: {} as typeof TS };
   (script.runInThisContext() as (...a: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return { ts: module.exports, script, cachePath, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
@@ -81,53 +84,13 @@ function share(exports: typeof TS): void {
   entry.loaded = true;
 }
 
-/** latin1 is the exact decoding of ASCII and ~15x faster than UTF-8 on this size. */
-function text(bytes: Buffer): string {
-  return bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
-}
-
-function statOf(path: string): { size: number; mtimeMs: number } {
-  const s = statSync(path);
-  return { size: s.size, mtimeMs: s.mtimeMs };
-}
-
 /**
- * The cache of this thread's kind (the main thread and the language worker
- * use different parts of the compiler), named after everything V8's own check
- * does not cover: the file's version, size and time, and the runtime.
+ * The file as a CommonJS function. Lines and columns (stack traces) are those
+ * of the file: the wrapper stays on its first line. latin1 is the exact
+ * decoding of ASCII and ~15x faster than UTF-8 on this size.
  */
-function cacheFile(stat: { size: number; mtimeMs: number }): string | undefined {
-  if (process.env.IBCC_CODE_CACHE === "0") return undefined;
-  const base = process.env.IBCC_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "ibcc");
-  const version = (require("typescript/package.json") as { version: string }).version;
-  const key = createHash("sha256")
-    .update([file, version, stat.size, stat.mtimeMs, process.version, process.arch, process.versions.v8].join("\0"))
-    .digest("hex")
-    .slice(0, 16);
-  return join(base, `typescript-${version}-${key}.${isMainThread ? "main" : "worker"}.v8cache`);
-}
-
-/**
- * Compiled code runs as the kernel, which runs as root: a cache file is used
- * only if it and its folder belong to this user and nobody else may write them.
- */
-function owned(s: { uid: number; mode: number }): boolean {
-  return s.uid === process.getuid?.() && (s.mode & 0o022) === 0;
-}
-
-function readTrusted(path: string): Buffer | undefined {
-  let fd: number | undefined;
-  try {
-    if (!owned(statSync(dirname(path)))) return undefined;
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const s = fstatSync(fd);
-    if (!s.isFile() || !owned(s)) return undefined;
-    return readFileSync(fd);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+function wrap(text: string): string {
+  return "(function (exports, require, module, __filename, __dirname) { " + text + "\n})";
 }
 
 /** How this thread got TypeScript: for tests and start-up diagnostics. */

@@ -4,9 +4,11 @@
  * its owner because cells may hold secrets. Each kernel process is a new session.
  *
  * The file only grows (several kernels may append to it at once, so it is
- * never rewritten), but a kernel reads only its last 4 MiB at start, and an
- * output is kept to 4 KiB: start-up time and memory stay bounded however long
- * the history gets. Older cells stay in the file.
+ * never rewritten), but a kernel reads only its last 4 MiB, and an output is
+ * kept to 4 KiB: time and memory stay bounded however long the history gets.
+ * Older cells stay in the file. At start a kernel reads only the last 64 KiB,
+ * for its session number; the earlier sessions' cells are read on the first
+ * request for them (a history_request), off the path of the first reply.
  */
 import { appendFileSync, chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { homedir } from "node:os";
@@ -27,8 +29,10 @@ interface Line {
   o?: string | null;
 }
 
-/** How much of the file's end a kernel reads at start. */
+/** How much of the file's end a kernel reads for earlier sessions' cells. */
 export const HISTORY_TAIL_BYTES = 4 * 1024 * 1024;
+/** How much of it a kernel reads at start, for the number of the last session. */
+const SESSION_TAIL_BYTES = 64 * 1024;
 /** An output's text/plain beyond this many characters is cut, with a note of its length. */
 export const HISTORY_OUTPUT_CHARS = 4096;
 
@@ -38,7 +42,10 @@ export function defaultHistoryPath(): string {
 }
 
 export class HistoryStore {
-  private readonly entries: HistoryEntry[] = [];
+  /** Earlier sessions' cells, read from the file on first use. */
+  private earlier?: HistoryEntry[];
+  /** This session's cells. */
+  private readonly own: HistoryEntry[] = [];
   readonly session: number;
   /** A killed kernel may leave a torn last line; the next entry starts on a new one. */
   private needsNewline = false;
@@ -46,32 +53,42 @@ export class HistoryStore {
   constructor(private readonly path: string = defaultHistoryPath()) {
     let last = 0;
     if (existsSync(path)) {
-      const { content, cut } = readTail(path, HISTORY_TAIL_BYTES);
+      const { content, cut } = readTail(path, SESSION_TAIL_BYTES);
       this.needsNewline = content.length > 0 && !content.endsWith("\n");
-      const lines = content.split("\n");
-      // A read that starts mid-file starts mid-line: that first piece is not a line.
-      if (cut) lines.shift();
-      for (const text of lines) {
-        if (!text) continue;
-        try {
-          const l = JSON.parse(text) as Line;
-          if (typeof l.i === "string") this.entries.push({ session: l.s, line: l.l, input: l.i, output: l.o ?? null });
-          else {
-            const entry = this.find(l.s, l.l);
-            if (entry) entry.output = l.o ?? null;
-          }
-          last = Math.max(last, l.s);
-        } catch {
-          // A torn last line from a killed kernel: skip it, keep the rest.
-        }
-      }
+      for (const l of parseLines(content, cut)) last = Math.max(last, l.s);
     }
     this.session = last + 1;
   }
 
+  /** Every entry kept: earlier sessions' (read now if not yet), then this one's. */
+  private get entries(): HistoryEntry[] {
+    this.earlier ??= this.readEarlier();
+    return this.earlier.length ? [...this.earlier, ...this.own] : this.own;
+  }
+
+  private readEarlier(): HistoryEntry[] {
+    const entries: HistoryEntry[] = [];
+    if (!existsSync(this.path)) return entries;
+    const { content, cut } = readTail(this.path, HISTORY_TAIL_BYTES);
+    const find = (session: number, line: number): HistoryEntry | undefined => {
+      for (let i = entries.length - 1; i >= 0; i--) if (entries[i].session === session && entries[i].line === line) return entries[i];
+      return undefined;
+    };
+    for (const l of parseLines(content, cut)) {
+      // This session's own lines are kept in memory as they are written.
+      if (l.s >= this.session) continue;
+      if (typeof l.i === "string") entries.push({ session: l.s, line: l.l, input: l.i, output: l.o ?? null });
+      else {
+        const entry = find(l.s, l.l);
+        if (entry) entry.output = l.o ?? null;
+      }
+    }
+    return entries;
+  }
+
   add(line: number, input: string, output: string | null = null): void {
     const entry: HistoryEntry = { session: this.session, line, input, output: output === null ? null : bounded(output) };
-    this.entries.push(entry);
+    this.own.push(entry);
     try {
       this.write({ s: entry.session, l: line, i: input, o: entry.output });
     } catch (err) {
@@ -81,7 +98,7 @@ export class HistoryStore {
 
   /** Records the output (text/plain of the result) of a line of this session. */
   setOutput(line: number, output: string): void {
-    const entry = this.find(this.session, line);
+    const entry = this.findOwn(line);
     if (!entry) return;
     entry.output = bounded(output);
     try {
@@ -91,11 +108,8 @@ export class HistoryStore {
     }
   }
 
-  private find(session: number, line: number): HistoryEntry | undefined {
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const e = this.entries[i];
-      if (e.session === session && e.line === line) return e;
-    }
+  private findOwn(line: number): HistoryEntry | undefined {
+    for (let i = this.own.length - 1; i >= 0; i--) if (this.own[i].line === line) return this.own[i];
     return undefined;
   }
 
@@ -137,6 +151,20 @@ export class HistoryStore {
 function bounded(output: string): string {
   if (output.length <= HISTORY_OUTPUT_CHARS) return output;
   return `${output.slice(0, HISTORY_OUTPUT_CHARS)}… [${output.length.toLocaleString("en-US")} characters, cut to ${HISTORY_OUTPUT_CHARS.toLocaleString("en-US")} in the history]`;
+}
+
+/** The whole lines of a tail read; `cut` when it starts mid-file, and so mid-line. */
+function* parseLines(content: string, cut: boolean): Generator<Line> {
+  const lines = content.split("\n");
+  if (cut) lines.shift();
+  for (const text of lines) {
+    if (!text) continue;
+    try {
+      yield JSON.parse(text) as Line;
+    } catch {
+      // A torn line from a killed kernel: skip it, keep the rest.
+    }
+  }
 }
 
 /** The last `bytes` of a file as text, and whether that is less than the whole file. */

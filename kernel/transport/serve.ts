@@ -21,8 +21,15 @@ export interface ServeOptions {
   history?: HistoryStore;
   /** Serve a connection file whose key is empty (see key-policy.ts). */
   allowUnsigned?: boolean;
-  /** Work that must be done before the kernel answers anything (raising the memlock limit). */
-  beforeAnswering?: Promise<unknown>;
+  /**
+   * Called once shell, stdin and iopub are bound; what it returns must settle
+   * before the kernel answers anything (raising the memlock limit). Start-up
+   * work that a client's first kernel_info need not wait for goes here rather
+   * than before serve(): a client that connected before the bind retries
+   * (zeromq's reconnect interval, 100 ms), so every millisecond before the
+   * bind can cost a whole retry.
+   */
+  afterBinding?: () => Promise<unknown> | undefined;
   /** Called once the first reply on shell (a client's kernel_info, as a rule) and its status messages have left. */
   onFirstReply?: () => void;
 }
@@ -62,24 +69,25 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
     exit: () => void close().then(() => process.exit(0)),
   });
 
-  // Endpoints in the order ipc numbering has always followed; the control
-  // worker then starts first, so that its start-up (it loads zeromq on its own
-  // thread) overlaps the binding here instead of following it.
+  // Endpoints in the order ipc numbering has always followed. The three binds
+  // run on zeromq's threads while the control worker starts (it loads zeromq
+  // on its own thread, and its creation costs the main thread a little).
   const shellAt = endpoint("shell_port");
   const stdinAt = endpoint("stdin_port");
   const iopubAt = endpoint("iopub_port");
   const controlAt = endpoint("control_port");
   const hbAt = endpoint("hb_port");
+  const binding = Promise.all([shell.bind(shellAt), stdin.bind(stdinAt), iopub.bind(iopubAt)]);
+  binding.catch(() => {}); // awaited below
   const starting = ControlLink.start(
     { controlEndpoint: controlAt, hbEndpoint: hbAt, key: info.key, signatureScheme: info.signature_scheme },
     (frames) => core.onControl(frames),
     () => core.interrupt(),
   );
   starting.then((s) => (link = s.link), () => {}); // awaited below
-  await shell.bind(shellAt);
-  await stdin.bind(stdinAt);
-  await iopub.bind(iopubAt);
+  await binding;
   startMark("shell, stdin, iopub bound");
+  const beforeAnswering = o.afterBinding?.();
 
   // SIGINT never kills the kernel: clients interrupt with it, and the control
   // worker raises it on interrupt_request when the main thread is stuck. Not a
@@ -91,10 +99,17 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   process.on("unhandledRejection", (reason) => core.strayError("Unhandled promise rejection", reason));
   process.on("uncaughtException", (err) => core.strayError("Uncaught exception", err));
 
-  await o.beforeAnswering;
+  await beforeAnswering;
   // Shell is answered from here on, while control and heartbeat may still be
   // binding: a client's first kernel_info need not wait for the worker.
-  void pump(shell, (f) => core.onShell(f));
+  let received = false;
+  void pump(shell, (f) => {
+    if (!received) {
+      received = true;
+      startMark("first shell request");
+    }
+    core.onShell(f);
+  });
   void pump(stdin, (f) => core.onStdin(f));
 
   const started = await starting;

@@ -62,9 +62,11 @@ describe("RLIMIT_MEMLOCK", () => {
     else expect(written.join("")).toMatch(new RegExp(`could not raise RLIMIT_MEMLOCK to unlimited \\(.+\\); locked-memory limit is ${o.limit}`));
   });
 
-  it("is raised to unlimited at start, or to the hard limit and reported", async () => {
+  it("is raised to unlimited before the first cell runs, or to the hard limit and reported", async () => {
     const k = await KernelClient.start();
     try {
+      // kernel_info does not wait for prlimit; cells do.
+      expect((await k.execute("1")).reply.content.status).toBe("ok");
       const limit = currentMemlock(k.proc.pid!);
       const canRaise = hasCapability(CAP_SYS_RESOURCE);
       console.log(

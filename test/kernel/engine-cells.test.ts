@@ -146,6 +146,14 @@ describe("errors", () => {
     expect(out.traceback).toContain("4 |   return y.z!.w + x");
   });
 
+  it("name the run's own cell when the same text runs again (its compile is reused)", async () => {
+    const code = "const again3 = 1\n\nnull!.again3";
+    for (const count of [83, 84]) {
+      const out = await engine.execute(code, recordingIO(count));
+      expect(out.status === "error" && out.traceback[1]).toBe(`    at <cell ${count}>:3:7`);
+    }
+  });
+
   it("map lines after an await and in an async function", async () => {
     const io = recordingIO(78);
     const out = await engine.execute("await sleep(1)\nasync function later() {\n  await sleep(1)\n  throw new RangeError('late failure')\n}\nawait later()", io);
