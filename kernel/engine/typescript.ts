@@ -36,10 +36,15 @@ interface Loaded {
   cacheUsed: boolean;
 }
 
-const prefetched = takePrefetched();
-const loaded = alreadyLoaded() ?? load(prefetched ? await prefetched : undefined);
+// What was prefetched (the 9 MB file and the cache) is not kept in a
+// module-level binding: it is garbage once the compiler has run.
+const loaded = await loadOnce(takePrefetched());
 export const ts: typeof TS = loaded.ts;
 share(loaded.ts);
+
+async function loadOnce(prefetched: Promise<Prefetched | undefined> | undefined): Promise<Loaded> {
+  return alreadyLoaded() ?? load(await prefetched);
+}
 
 /** A copy some plain import or require already ran in this thread: one copy is enough. */
 function alreadyLoaded(): Loaded | undefined {
