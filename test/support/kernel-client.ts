@@ -174,24 +174,12 @@ export class KernelClient {
   }
 
   sign(parts: Buffer[]): string {
-    const key = this.connection.key as string;
-    if (!key) return "";
-    const h = createHmac("sha256", key);
-    for (const p of parts) h.update(p);
-    return h.digest("hex");
+    return clientSignature(this.connection.key as string, parts);
   }
 
   /** Sends a request and returns its msg_id. `signature` overrides the computed one. */
   send(channel: Channel, msgType: string, content: Record<string, unknown>, o: { signature?: string } = {}): string {
-    const header: Header = {
-      msg_id: randomUUID(),
-      session: this.session,
-      username: "test",
-      date: new Date().toISOString(),
-      msg_type: msgType,
-      version: "5.3",
-    };
-    const parts = [header, {}, {}, content].map((p) => Buffer.from(JSON.stringify(p)));
+    const { header, parts } = requestParts(this.session, msgType, content);
     const frames = [Buffer.from("<IDS|MSG>"), Buffer.from(o.signature ?? this.sign(parts)), ...parts];
     this.lastSent = frames;
     void this.sockets[channel].send(frames);
@@ -321,6 +309,27 @@ export class KernelClient {
 }
 
 /** Ports free right now on 127.0.0.1, distinct from each other. */
+/** A request's header and its four JSON parts (header, parent, metadata, content), as a client makes them. */
+export function requestParts(session: string, msgType: string, content: Record<string, unknown>): { header: Header; parts: Buffer[] } {
+  const header: Header = {
+    msg_id: randomUUID(),
+    session,
+    username: "test",
+    date: new Date().toISOString(),
+    msg_type: msgType,
+    version: "5.3",
+  };
+  return { header, parts: [header, {}, {}, content].map((p) => Buffer.from(JSON.stringify(p))) };
+}
+
+/** The HMAC-SHA256 a client puts on `parts` (empty for an empty key), computed here, not by the kernel's signer. */
+export function clientSignature(key: string, parts: Buffer[]): string {
+  if (!key) return "";
+  const h = createHmac("sha256", key);
+  for (const p of parts) h.update(p);
+  return h.digest("hex");
+}
+
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: n }, () => new Promise<import("node:net").Server>((r) => {

@@ -4,13 +4,13 @@
  * arrive from zeromq. No sockets, no child process: the protocol layer runs in
  * the test's own process.
  */
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Engine } from "../../kernel/engine.js";
 import { HistoryStore } from "../../kernel/history/store.js";
 import { KernelCore } from "../../kernel/protocol/kernel-core.js";
 import { Signer } from "../../kernel/protocol/signer.js";
 import { decode } from "../../kernel/protocol/wire.js";
-import type { Header, Msg } from "./kernel-client.js";
+import { clientSignature, requestParts, type Msg } from "./kernel-client.js";
 
 type Outgoing = "shell" | "control" | "stdin" | "iopub";
 type Incoming = "shell" | "control" | "stdin";
@@ -67,18 +67,8 @@ export class MemoryKernel {
 
   /** Frames of a request as a client sends them; `signature` replaces the right one. */
   frames(msgType: string, content: Record<string, unknown>, o: { signature?: string } = {}): { msgId: string; frames: Buffer[] } {
-    const header: Header = {
-      msg_id: randomUUID(),
-      session: this.session,
-      username: "test",
-      date: new Date().toISOString(),
-      msg_type: msgType,
-      version: "5.3",
-    };
-    const parts = [header, {}, {}, content].map((p) => Buffer.from(JSON.stringify(p)));
-    const hmac = createHmac("sha256", this.key);
-    for (const p of parts) hmac.update(p);
-    const signature = o.signature ?? hmac.digest("hex");
+    const { header, parts } = requestParts(this.session, msgType, content);
+    const signature = o.signature ?? clientSignature(this.key, parts);
     return { msgId: header.msg_id, frames: [Buffer.from("client"), Buffer.from("<IDS|MSG>"), Buffer.from(signature), ...parts] };
   }
 
