@@ -7,7 +7,7 @@
  * TypeScript; typescript.ts takes what was prefetched.
  */
 import { createHash } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from "node:fs";
+import { constants, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -55,22 +55,7 @@ export function owned(s: { uid: number; mode: number }): boolean {
   return s.uid === process.getuid?.() && (s.mode & 0o022) === 0;
 }
 
-export function readTrusted(path: string): Buffer | undefined {
-  let fd: number | undefined;
-  try {
-    if (!owned(statSync(dirname(path)))) return undefined;
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const s = fstatSync(fd);
-    if (!s.isFile() || !owned(s)) return undefined;
-    return readFileSync(fd);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-async function readTrustedAsync(path: string): Promise<Buffer | undefined> {
+async function readTrusted(path: string): Promise<Buffer | undefined> {
   try {
     if (!owned(statSync(dirname(path)))) return undefined;
     const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -99,7 +84,7 @@ export function prefetchTypeScript(): void {
   try {
     const { file, cachePath } = typeScriptFiles();
     const source = readFile(file);
-    const cache = cachePath ? readTrustedAsync(cachePath) : Promise.resolve(undefined);
+    const cache = cachePath ? readTrusted(cachePath) : Promise.resolve(undefined);
     prefetched = Promise.all([source, cache]).then(
       ([s, c]) => ({ source: s, cache: c }),
       () => undefined,
@@ -109,9 +94,14 @@ export function prefetchTypeScript(): void {
   }
 }
 
-/** What prefetchTypeScript read, or undefined when it was not called in this thread (or failed). */
-export function takePrefetched(): Promise<Prefetched | undefined> | undefined {
-  const p = prefetched;
+/**
+ * What prefetchTypeScript read, the reads started now where it was not called
+ * in this thread (the language worker); undefined when reading failed. Taken
+ * once: the buffers are the caller's to drop.
+ */
+export function takePrefetched(): Promise<Prefetched | undefined> {
+  prefetchTypeScript();
+  const p = prefetched!;
   prefetched = undefined;
   return p;
 }

@@ -21,7 +21,7 @@ import { createRequire, Module } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
 import type TS from "typescript";
-import { owned, readTrusted, takePrefetched, typeScriptFiles, type Prefetched } from "./typescript-files.js";
+import { owned, takePrefetched, typeScriptFiles, type Prefetched } from "./typescript-files.js";
 
 const require = createRequire(import.meta.url);
 const { file, cachePath: threadCachePath } = typeScriptFiles();
@@ -38,13 +38,9 @@ interface Loaded {
 
 // What was prefetched (the 9 MB file and the cache) is not kept in a
 // module-level binding: it is garbage once the compiler has run.
-const loaded = await loadOnce(takePrefetched());
+const loaded = alreadyLoaded() ?? load(await takePrefetched());
 export const ts: typeof TS = loaded.ts;
 share(loaded.ts);
-
-async function loadOnce(prefetched: Promise<Prefetched | undefined> | undefined): Promise<Loaded> {
-  return alreadyLoaded() ?? load(await prefetched);
-}
 
 /** A copy some plain import or require already ran in this thread: one copy is enough. */
 function alreadyLoaded(): Loaded | undefined {
@@ -52,11 +48,11 @@ function alreadyLoaded(): Loaded | undefined {
   return entry?.loaded ? { ts: entry.exports as typeof TS, cacheUsed: true } : undefined;
 }
 
-/** Reads what was not prefetched (see typescript-files.ts), compiles with the cache and runs it. */
-function load(pre?: Prefetched): Loaded {
+/** Compiles what was read (see typescript-files.ts) with its cache and runs it; a failed read is read again here, to throw its error. */
+function load(pre: Prefetched | undefined): Loaded {
   const bytes = pre?.source ?? readFileSync(file);
   const cachePath = threadCachePath;
-  const cachedData = pre ? pre.cache : cachePath ? readTrusted(cachePath) : undefined;
+  const cachedData = pre?.cache;
   // With a cache, the file is taken for ASCII without scanning its 9 MB: a
   // cache is only ever made from the file as decoded here, V8 refuses one made
   // from a string of another length, and the cache's name changes with the
