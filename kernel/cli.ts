@@ -70,45 +70,42 @@ async function runKernel(argv: string[]): Promise<number> {
   }
   startMark("cli loaded");
   // The sockets first: a client's first kernel_info waits for the bind (see
-  // ServeOptions.afterBinding). The BPF side's entry loads while zeromq binds
-  // and is prepared once the sockets are bound.
+  // ServeOptions.afterBinding). The BPF side's entry and the engine's modules
+  // (small: plugins and TypeScript load later, see engine/index.ts) load while
+  // zeromq binds; the BPF side is prepared and the engine made once the
+  // sockets are bound.
   const { serve } = await import("./transport/serve.js");
   const pluginModule = loadPluginModule();
+  const engineModule = loadEngineModule();
   let prepared: Promise<PluginPreparation> | undefined;
   const preparing = (): Promise<PluginPreparation> => (prepared ??= pluginModule.then(prepare));
-  const gate = engineGate();
-  const engine = pendingEngine(
-    gate.opened.then(async () => loadEngine(await pluginModule, await preparing())),
-    gate.open,
-  );
+  const bound = signal();
+  const engine = pendingEngine(bound.done.then(async () => makeEngine(await engineModule, await pluginModule, await preparing())));
   try {
     await serve({
       connectionFile: file,
       engine,
       allowUnsigned,
       afterBinding: () => {
-        // The compiler's files are read while the client's first request is on its way.
-        if (!process.env.IBCC_ENGINE_MODULE) prefetchTypeScript();
+        // The compiler's files are read while the client's first request is on
+        // its way, after the engine's modules: libuv's threads read both.
+        if (!process.env.IBCC_ENGINE_MODULE) void engineModule.then(prefetchTypeScript, () => {});
+        bound.give();
         return preparing().then((p) => p.beforeAnswering);
       },
-      onFirstReply: gate.open,
     });
   } catch (err) {
     if (!(err instanceof UnsignedRefused)) throw err;
     process.stderr.write(`ibcc: ${err.message}\n`);
     process.exit(3);
   }
-  setTimeout(gate.open, ENGINE_LOAD_FALLBACK_MS);
   return -1; // keep running; the kernel exits on shutdown_request or SIGTERM
 }
 
-/** Clients ask kernel_info as soon as they connect; one that does not still gets an engine soon. */
-const ENGINE_LOAD_FALLBACK_MS = 200;
-
-function engineGate(): { opened: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
+function signal(): { done: Promise<void>; give: () => void } {
+  let give!: () => void;
+  const done = new Promise<void>((resolve) => (give = resolve));
+  return { done, give };
 }
 
 /**
@@ -156,25 +153,22 @@ async function loadPlugins(plugin: PluginModule | undefined, prepared: PluginPre
 }
 
 /**
- * The plugins and the engine's modules load side by side: the BPF side first
- * waits for its libraries to be mapped on another thread, and the main thread
- * loads TypeScript and the engine meanwhile.
+ * The plugins and TypeScript are loaded by the engine when a request first
+ * needs them or once it is idle (the BPF side meanwhile maps its libraries on
+ * another thread).
  */
-async function loadEngine(plugin: PluginModule | undefined, prepared: PluginPreparation): Promise<Engine> {
-  const plugins = loadPlugins(plugin, prepared);
-  const createEngine = await loadEngineModule();
-  startMark("TypeScript and the engine's modules loaded");
-  return createEngine({ plugins: await plugins });
+function makeEngine(createEngine: CreateEngine, plugin: PluginModule | undefined, prepared: PluginPreparation): Engine {
+  return createEngine({ plugins: () => loadPlugins(plugin, prepared) });
 }
 
-async function loadEngineModule(): Promise<(o: { plugins: KernelPlugin[] }) => Engine> {
+type CreateEngine = (o: { plugins: () => Promise<KernelPlugin[]> }) => Engine;
+
+async function loadEngineModule(): Promise<CreateEngine> {
   // IBCC_ENGINE_MODULE lets the protocol tests run on a minimal engine of their own.
   const override = process.env.IBCC_ENGINE_MODULE;
-  // TypeScript first, through its fast loader: the engine's modules that
-  // import it plainly then share that instance (see engine/typescript.ts).
-  if (!override) await import("./engine/typescript.js");
   const specifier = override ? pathToFileURL(resolve(override)).href : "./engine/index.js";
-  const mod = (await import(specifier)) as { createEngine(o: { plugins: KernelPlugin[] }): Engine };
+  const mod = (await import(specifier)) as { createEngine: CreateEngine };
+  startMark("engine's modules loaded");
   return mod.createEngine;
 }
 

@@ -106,12 +106,14 @@ def round_trip(kc, code, timeout=60):
             got_reply = m["parent_header"].get("msg_id") == msg_id
             if got_reply:
                 status = m["content"]["status"]
+                error = f'{m["content"].get("ename")}: {m["content"].get("evalue")}'
+
         else:
             m = kc.get_iopub_msg(timeout=timeout)
             got_idle = (m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status"
                         and m["content"]["execution_state"] == "idle")
     if status != "ok":
-        raise RuntimeError(f"cell failed ({status}): {code[:60]!r}")
+        raise RuntimeError(f"cell failed ({status}, {error}): {code[:60]!r}")
     return (time.perf_counter() - t0) * 1000
 
 

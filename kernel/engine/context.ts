@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
-import { HOOK } from "./declarations.js";
+import { HOOK } from "./hook.js";
 import { hideAsyncStore } from "./hide-async-store.js";
 import { currentScope, streamInOrder } from "./scope.js";
 
@@ -96,12 +96,18 @@ export function createSessionContext(globals: Record<string, unknown>, cwd = pro
       result: (value) => session.onResult(value),
     },
   };
-  const hidden = (name: string, value: unknown): void => {
-    Object.defineProperty(context, name, { value, writable: true, configurable: true, enumerable: false });
-  };
-  hidden(HOOK, session.hook);
-  hidden("console", cellConsole());
-  hidden("require", createRequire(path.join(cwd, "__cell__.js")));
-  for (const [name, value] of Object.entries(globals)) hidden(name, value);
+  hidden(context, HOOK, session.hook);
+  hidden(context, "console", cellConsole());
+  hidden(context, "require", createRequire(path.join(cwd, "__cell__.js")));
+  addGlobals(session, globals);
   return session;
+}
+
+/** Globals every later cell sees (a plugin's, once it has loaded). */
+export function addGlobals(session: SessionContext, globals: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(globals)) hidden(session.context, name, value);
+}
+
+function hidden(context: vm.Context, name: string, value: unknown): void {
+  Object.defineProperty(context, name, { value, writable: true, configurable: true, enumerable: false });
 }

@@ -11,9 +11,7 @@
  */
 import type TS from "typescript";
 import { ts } from "./typescript.js";
-
-/** The hidden global through which transformed code reaches the engine. */
-export const HOOK = "__ibcc__";
+import { HOOK } from "./hook.js";
 
 export interface RewriteInfo {
   /** Names the chunk binds at top level. */

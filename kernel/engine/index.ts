@@ -2,6 +2,11 @@
  * The language layer: runs cells (TypeScript chunks, line magics and cell
  * magic blocks in order) in one persistent vm context, and answers
  * completion, inspection and is_complete. Knows nothing of sockets.
+ *
+ * Cheap to create: the plugins and TypeScript's half of the engine
+ * (compiler.ts) load when a request first needs them, or once the kernel has
+ * been idle a moment after starting. Plain cells run before that
+ * (plain-cell.ts): a client's first `1 + 1` is answered at once.
  */
 import type {
   CompleteOutcome,
@@ -17,24 +22,26 @@ import { GLOBALS_DECLARATIONS, isDisplayHandle, kernelGlobals } from "../globals
 import { kernelMagics, TYPESCRIPT_BODY_MAGICS, type KernelMagicContext } from "../builtin-magics/index.js";
 import type { KernelPlugin, Magic } from "../plugin.js";
 import { codePointsToUtf16, utf16ToCodePoints } from "./code-points.js";
-import { createSessionContext, type SessionContext } from "./context.js";
+import { addGlobals, createSessionContext, type SessionContext } from "./context.js";
 import { Interrupted, untilAborted } from "./interrupt.js";
-import { isComplete } from "./is-complete.js";
 import { LanguageClient } from "./language-client.js";
+import type { LanguageRequest, LanguageResults } from "./language-messages.js";
 import { dropPendingSigint } from "./sigint.js";
 import { cellOutput, render } from "./output.js";
 import { MagicRegistry, UnknownMagic } from "./registry.js";
-import { prepareChunk, runChunk, runPrepared, type PreparedChunk } from "./runner.js";
+import { preparePlain, runPrepared, type PreparedChunk } from "./runner.js";
 import { cellScope, inOrder, isLatestScope, newScope, setLatestScope, streamInOrder, type CellScope } from "./scope.js";
-import { blank, linesOf, splitCell, typeScriptView, type Piece } from "./splitter.js";
+import { blank, linesOf } from "./cell-lines.js";
+import type { Piece } from "./splitter.js";
 import { reportError, ScriptTable, sourceExcerpt } from "./traceback.js";
-import { ChunkSyntaxError } from "./transpile.js";
-import { saveTypeScriptCache } from "./typescript.js";
-import { completeMagic, inspectMagic } from "./magic-assist.js";
+import { ChunkSyntaxError } from "./chunk-syntax-error.js";
 import { startMark } from "../start-marks.js";
 
+type Compiler = typeof import("./compiler.js");
+
 export interface EngineOptions {
-  plugins: KernelPlugin[];
+  /** The plugins, or how to load them: called when a request first needs them, or once idle. */
+  plugins: KernelPlugin[] | (() => Promise<KernelPlugin[]>);
   /** Where relative imports, require and the language service's files resolve; default process.cwd(). */
   cwd?: string;
   /** Type-check cells and print type errors as warnings (default true). */
@@ -48,40 +55,112 @@ export function createEngine(options: EngineOptions): Engine {
 // Plugins must finish well within 2 s; the protocol layer needs the rest of its 2.5 s before SIGTERM.
 const SHUTDOWN_BUDGET_MS = 1500;
 
+/**
+ * How long the engine waits with nothing running before it loads the plugins
+ * and TypeScript of its own accord (~300 ms of the main thread): long enough
+ * that a client's first requests (kernel_info, then a cell or two sent at
+ * once) do not queue behind the load, short enough that a person's first
+ * cell finds it done.
+ */
+const IDLE_LOAD_MS = 1000;
+
 class TypeScriptEngine implements Engine {
   private readonly registry = new MagicRegistry();
   private readonly session: SessionContext;
   private readonly scripts = new ScriptTable();
-  private readonly language: LanguageClient;
-  private readonly plugins: KernelPlugin[];
+  private language?: LanguageClient;
+  private plugins: KernelPlugin[] = [];
+  private readonly pluginsLoaded: Promise<void>;
+  private loadPlugins?: () => void;
+  private compiler?: Compiler;
+  private compilerLoaded?: Promise<Compiler>;
+  private readonly cwd: string;
   private readonly typeCheck: boolean;
   private running?: AbortController;
+  private idleLoad?: NodeJS.Timeout;
   private evaluations = 0;
   private closing = false;
   private cacheSaved = false;
 
   constructor(options: EngineOptions) {
-    this.plugins = options.plugins;
     this.typeCheck = options.typeCheck ?? true;
-    const memory = { worker: (collect: boolean) => this.language.memory(collect), plugins: () => this.plugins };
+    this.cwd = options.cwd ?? process.cwd();
+    const memory = { worker: (collect: boolean) => this.language?.memory(collect) ?? Promise.resolve(undefined), plugins: () => this.plugins };
     for (const m of kernelMagics(() => this.registry.all(), memory)) this.registry.register(m);
-    for (const plugin of this.plugins) for (const m of plugin.magics) this.registry.register(m);
-    const globals: Record<string, unknown> = { ...kernelGlobals() };
-    for (const plugin of this.plugins) Object.assign(globals, plugin.globals ?? {});
-    const cwd = options.cwd ?? process.cwd();
-    this.session = createSessionContext(globals, cwd);
+    this.session = createSessionContext(kernelGlobals(), this.cwd);
+    const given = options.plugins;
+    if (Array.isArray(given)) {
+      this.addPlugins(given);
+      this.pluginsLoaded = Promise.resolve();
+    } else {
+      this.pluginsLoaded = new Promise<void>((resolve) => {
+        this.loadPlugins = () => {
+          this.loadPlugins = undefined;
+          given().then(
+            (plugins) => {
+              this.addPlugins(plugins);
+              resolve();
+            },
+            (err: Error) => {
+              process.stderr.write(`ibcc: could not load the plugins; running without them: ${err?.stack ?? err}\n`);
+              this.addPlugins([]);
+              resolve();
+            },
+          );
+        };
+      });
+    }
+    this.loadWhenIdle();
+  }
+
+  private addPlugins(plugins: KernelPlugin[]): void {
+    this.plugins = plugins;
+    for (const plugin of plugins) for (const m of plugin.magics) this.registry.register(m);
+    for (const plugin of plugins) addGlobals(this.session, plugin.globals ?? {});
     // The TypeScript service (completion, inspection, type warnings) lives in a
     // worker: loading it takes seconds under load, which the main thread (cells,
     // shell and shutdown) must never wait through. It holds ~70 MB, so it starts
     // on the first request that needs it and stops when idle (language-client.ts).
     this.language = new LanguageClient({
-      cwd,
+      cwd: this.cwd,
       declarations: [
         { name: "kernel", text: GLOBALS_DECLARATIONS },
-        ...this.plugins.filter((p) => p.declarations).map((p) => ({ name: p.name, text: p.declarations! })),
+        ...plugins.filter((p) => p.declarations).map((p) => ({ name: p.name, text: p.declarations! })),
       ],
     });
     void this.language.ready.then((ms) => startMark(`language service ready (${ms} ms in its worker)`));
+    if (this.closing) this.language.close();
+  }
+
+  /** The plugins and TypeScript's half of the engine, loaded side by side. */
+  private loaded(): Promise<Compiler> {
+    clearTimeout(this.idleLoad);
+    this.loadPlugins?.();
+    this.compilerLoaded ??= import("./compiler.js").then((c) => {
+      this.compiler = c;
+      startMark("compiler loaded");
+      return c;
+    });
+    return this.pluginsLoaded.then(() => this.compilerLoaded!);
+  }
+
+  private loadWhenIdle(): void {
+    if (this.compiler && !this.loadPlugins) return;
+    clearTimeout(this.idleLoad);
+    this.idleLoad = setTimeout(() => {
+      if (this.running) this.loadWhenIdle();
+      else
+        void this.loaded().then((c) => {
+          if (!this.running) c.warmUpTranspile();
+        });
+    }, IDLE_LOAD_MS);
+    this.idleLoad.unref();
+  }
+
+  /** A request to the language service, once the plugins (whose declarations it needs) are in. */
+  private async languageRequest<R extends LanguageRequest>(req: R): Promise<LanguageResults[R["op"]]> {
+    await this.pluginsLoaded;
+    return this.language!.request(req);
   }
 
   async execute(code: string, io: ExecutionIO): Promise<ExecuteOutcome> {
@@ -96,17 +175,21 @@ class TypeScriptEngine implements Engine {
       return await cellScope.run(scope, () => this.runCell(code, label, scope));
     } finally {
       if (this.running === controller) this.running = undefined;
+      if (!this.compilerLoaded) this.loadWhenIdle();
     }
   }
 
   private async runCell(code: string, label: string, scope: CellScope): Promise<ExecuteOutcome> {
     const { io, signal } = scope;
+    // Before TypeScript is in, a plain cell runs as it is; anything else waits for it.
+    const plain = this.compiler ? undefined : preparePlain(this.session, this.scripts, label, code);
+    const compiler = plain ? undefined : (this.compiler ?? (await this.loaded()));
     // Once a cell has gone through the compiler, V8's cache of it serves the next kernel's start.
-    if (!this.cacheSaved) {
+    if (compiler && !this.cacheSaved) {
       this.cacheSaved = true;
-      setTimeout(saveTypeScriptCache, 2000).unref();
+      setTimeout(compiler.saveTypeScriptCache, 2000).unref();
     }
-    const pieces = splitCell(code);
+    const pieces: Piece[] = compiler ? compiler.splitCell(code) : [{ kind: "ts", view: code, firstLine: 1, lastLine: linesOf(code).length }];
     try {
       for (const p of pieces) {
         if (p.kind === "line") this.registry.line(p.name);
@@ -116,16 +199,18 @@ class TypeScriptEngine implements Engine {
       if (err instanceof UnknownMagic) return this.unknownMagic(err, code);
       throw err;
     }
-    const view = typeScriptView(code, TYPESCRIPT_BODY_MAGICS);
+    const view = compiler ? compiler.typeScriptView(code, TYPESCRIPT_BODY_MAGICS) : code;
     const checked = this.typeCheck && view.trim() !== "";
     let outcome: ExecuteOutcome = { status: "ok" };
     let last: { hasValue: boolean; value?: unknown } = { hasValue: false };
     let compiled = false;
     try {
       // Every TypeScript chunk compiles before anything runs: a syntax error anywhere stops the whole cell.
-      const prepared = pieces.map((p, i) =>
-        p.kind === "ts" ? prepareChunk(this.scripts, { view: p.view, label, source: code, wantResult: i === pieces.length - 1 }) : undefined,
-      );
+      const prepared = plain
+        ? [plain]
+        : pieces.map((p, i) =>
+            p.kind === "ts" ? compiler!.prepareChunk(this.scripts, { view: p.view, label, source: code, wantResult: i === pieces.length - 1 }) : undefined,
+          );
       compiled = true;
       // A magic may bind globals the TypeScript after it uses (`%%bpf NAME` then
       // NAME.maps...): check the cell once its last magic has declared them.
@@ -147,7 +232,7 @@ class TypeScriptEngine implements Engine {
       if (err instanceof Interrupted || signal.aborted) this.running?.abort();
     }
     await scope.tail;
-    if (checked && compiled) this.language.request({ op: "commit", view }).catch(() => {
+    if (checked && compiled) this.languageRequest({ op: "commit", view }).catch(() => {
       // History is a convenience for completion; a failure must not fail the cell.
     });
     if (outcome.status === "ok" && last.hasValue && last.value !== undefined && !isDisplayHandle(last.value)) {
@@ -172,7 +257,7 @@ class TypeScriptEngine implements Engine {
     const send = (text: string): void => {
       if (isLatestScope(scope)) streamInOrder(scope, "stderr", text);
     };
-    this.language.request({ op: "warnings", view, label }).then(
+    this.languageRequest({ op: "warnings", view, label }).then(
       (warnings) => {
         if (warnings.length) send(`Type warnings (the cell still runs):\n${warnings.join("\n")}\n`);
       },
@@ -216,11 +301,12 @@ class TypeScriptEngine implements Engine {
       clearOutput: (wait) => io.clearOutput(wait),
       setGlobal: (name, value, typeDeclaration) => {
         this.session.context[name] = value;
-        this.language.request({ op: "declareGlobal", name, typeDeclaration }).catch(() => {});
+        this.languageRequest({ op: "declareGlobal", name, typeDeclaration }).catch(() => {});
       },
       getGlobal: (name) => this.session.context[name],
+      // Magics run only in cells that went through the compiler: it is loaded.
       runTypeScript: (text) =>
-        runChunk(this.session, this.scripts, { view: place(text), label, source: code, signal, wantResult: true }),
+        this.compiler!.runChunk(this.session, this.scripts, { view: place(text), label, source: code, signal, wantResult: true }),
     };
   }
 
@@ -253,6 +339,7 @@ class TypeScriptEngine implements Engine {
     const label = `<expression ${++this.evaluations}>`;
     const signal = new AbortController().signal;
     try {
+      const { runChunk } = await this.loaded();
       const r = await runChunk(this.session, this.scripts, { view: expression, label, source: expression, signal, wantResult: true });
       const value = r.hasValue && types.isPromise(r.value) ? await r.value : r.value;
       return { status: "ok", result: await render(r.hasValue ? value : undefined) };
@@ -265,10 +352,11 @@ class TypeScriptEngine implements Engine {
     const offset = codePointsToUtf16(code, cursorPos);
     const none: CompleteOutcome = { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos, metadata: {} };
     try {
+      const { completeMagic, typeScriptView } = await this.loaded();
       const magic = await completeMagic(this.registry, code, offset);
       if (magic) return toOutcome(code, magic);
       const view = typeScriptView(code, TYPESCRIPT_BODY_MAGICS);
-      const c = await this.language.request({ op: "complete", view, position: offset });
+      const c = await this.languageRequest({ op: "complete", view, position: offset });
       if (!c) return none;
       return toOutcome(code, c);
     } catch {
@@ -280,10 +368,11 @@ class TypeScriptEngine implements Engine {
     const offset = codePointsToUtf16(code, cursorPos);
     const none: InspectOutcome = { found: false, data: {} };
     try {
+      const { inspectMagic, typeScriptView } = await this.loaded();
       const magic = await inspectMagic(this.registry, code, offset, detailLevel);
       if (magic) return magic;
       const view = typeScriptView(code, TYPESCRIPT_BODY_MAGICS);
-      const info = await this.language.request({ op: "quickInfo", view, position: offset });
+      const info = await this.languageRequest({ op: "quickInfo", view, position: offset });
       if (!info) return none;
       const doc = [info.documentation, ...info.tags].filter(Boolean).join("\n\n");
       return {
@@ -299,8 +388,13 @@ class TypeScriptEngine implements Engine {
   }
 
   isComplete(code: string): IsCompleteOutcome {
+    // A console asks on every Enter; the first one may come before TypeScript is in.
+    if (!this.compiler) {
+      void this.loaded();
+      return { status: "unknown" };
+    }
     try {
-      return isComplete(code);
+      return this.compiler.isComplete(code);
     } catch {
       return { status: "unknown" };
     }
@@ -312,7 +406,8 @@ class TypeScriptEngine implements Engine {
 
   async shutdown(): Promise<void> {
     this.closing = true;
-    this.language.close();
+    clearTimeout(this.idleLoad);
+    this.language?.close();
     const hooks = this.plugins.map(async (p) => {
       try {
         await p.shutdown?.();

@@ -1,15 +1,17 @@
 /**
- * Runs a compiled TypeScript chunk in the session's context, segment by
- * segment: synchronous segments entirely inside runInContext with
- * breakOnSigint (SIGINT stops a busy loop there), async ones raced against the
- * cell's interrupt so a pending await gives way at once.
+ * Runs a prepared chunk in the session's context, segment by segment:
+ * synchronous segments entirely inside runInContext with breakOnSigint
+ * (SIGINT stops a busy loop there), async ones raced against the cell's
+ * interrupt so a pending await gives way at once. Needs no TypeScript: a
+ * plain cell (plain-cell.ts) is prepared here too, as its own one script.
  */
 import vm from "node:vm";
+import { ChunkSyntaxError } from "./chunk-syntax-error.js";
 import type { SessionContext } from "./context.js";
 import { Interrupted, isSigintBreak, untilAborted } from "./interrupt.js";
+import { isPlainCell } from "./plain-cell.js";
 import { takePendingSigint } from "./sigint.js";
 import { mapFrame, type ScriptTable } from "./traceback.js";
-import { ChunkSyntaxError, compileChunk } from "./transpile.js";
 
 export interface ChunkResult {
   hasValue: boolean;
@@ -28,19 +30,8 @@ export interface ChunkRun {
 
 /** A chunk transpiled and compiled by V8, ready to run. */
 export interface PreparedChunk {
-  segments: Array<{ isAsync: boolean; script: vm.Script }>;
-}
-
-/** Transpiles and compiles a chunk; throws ChunkSyntaxError for any syntax error. */
-export function prepareChunk(scripts: ScriptTable, run: ChunkRun): PreparedChunk {
-  const chunk = compileChunk(run.view, run.label, run.wantResult);
-  const filename = scripts.add({ label: run.label, map: chunk.map, source: run.source });
-  return {
-    segments: chunk.segments.map((seg) => ({
-      isAsync: seg.isAsync,
-      script: compileSegment(scripts, filename, seg.code, seg.lineOffset, seg.columnOffset),
-    })),
-  };
+  /** `completes`: the script's completion value is the chunk's result (a plain cell, untransformed). */
+  segments: Array<{ isAsync: boolean; script: vm.Script; completes?: boolean }>;
 }
 
 export async function runPrepared(session: SessionContext, chunk: PreparedChunk, signal: AbortSignal): Promise<ChunkResult> {
@@ -50,7 +41,7 @@ export async function runPrepared(session: SessionContext, chunk: PreparedChunk,
     result = { hasValue: true, value };
   };
   try {
-    for (const { isAsync, script } of chunk.segments) {
+    for (const { isAsync, script, completes } of chunk.segments) {
       // A SIGINT that came since the last run interrupts before this one (sigint.ts).
       takePendingSigint();
       if (signal.aborted) throw new Interrupted();
@@ -61,6 +52,7 @@ export async function runPrepared(session: SessionContext, chunk: PreparedChunk,
         if (isSigintBreak(err)) throw new Interrupted();
         throw err;
       }
+      if (completes) result = { hasValue: true, value };
       if (isAsync) await untilAborted(value, signal);
     }
   } finally {
@@ -69,8 +61,22 @@ export async function runPrepared(session: SessionContext, chunk: PreparedChunk,
   return result;
 }
 
-export function runChunk(session: SessionContext, scripts: ScriptTable, run: ChunkRun & { signal: AbortSignal }): Promise<ChunkResult> {
-  return runPrepared(session, prepareChunk(scripts, run), run.signal);
+/**
+ * A cell that needs no compiler, ready to run as it is; undefined when the
+ * cell is not plain or V8 will not compile it (the compiler then reports it).
+ */
+export function preparePlain(session: SessionContext, scripts: ScriptTable, label: string, code: string): PreparedChunk | undefined {
+  const { context } = session;
+  let names: Set<string> | undefined;
+  const has = (name: string): boolean =>
+    name in context || (names ??= new Set(vm.runInContext("Object.getOwnPropertyNames(globalThis)", context) as string[])).has(name);
+  if (!isPlainCell(code, has)) return undefined;
+  const filename = scripts.add({ label, source: code });
+  try {
+    return { segments: [{ isAsync: false, script: new vm.Script(code, { filename }), completes: true }] };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -78,7 +84,7 @@ export function runChunk(session: SessionContext, scripts: ScriptTable, run: Chu
  * `return`); its SyntaxError names the line in the stack's first line and the
  * column with carets. Mapped back, it reads like any other syntax error.
  */
-function compileSegment(scripts: ScriptTable, filename: string, code: string, lineOffset: number, columnOffset: number): vm.Script {
+export function compileSegment(scripts: ScriptTable, filename: string, code: string, lineOffset: number, columnOffset: number): vm.Script {
   try {
     return new vm.Script(code, { filename, lineOffset, columnOffset });
   } catch (err) {

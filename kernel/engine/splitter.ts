@@ -7,6 +7,9 @@
  * the cell's own and no line mapping is needed afterwards.
  */
 import { ts } from "./typescript.js";
+import { blank, linesOf, type Line } from "./cell-lines.js";
+
+export { blank, linesOf };
 
 export interface TsPiece {
   kind: "ts";
@@ -54,21 +57,6 @@ export interface Block {
 const HEADER = /^%%([A-Za-z_][\w-]*)?(.*)$/;
 const LINE_MAGIC = /^%([A-Za-z_][\w-]*)(.*)$/;
 
-interface Line {
-  text: string;
-  /** UTF-16 offset of the line's start in the cell. */
-  offset: number;
-}
-
-export function linesOf(code: string): Line[] {
-  const lines: Line[] = [];
-  let offset = 0;
-  for (const text of code.split("\n")) {
-    lines.push({ text, offset });
-    offset += text.length + 1;
-  }
-  return lines;
-}
 
 /** Blocks of a cell; a TypeScript block is `%%ts` or no header. */
 export function splitBlocks(code: string): Block[] {
@@ -96,11 +84,6 @@ export function splitBlocks(code: string): Block[] {
   close(lines.length);
   // A cell that starts with a header has an empty leading TypeScript block: drop it.
   return blocks.filter((b, i) => !(i === 0 && !b.magic && b.headerLine === undefined && b.firstLine > b.lastLine));
-}
-
-/** Blanks a string to spaces, keeping newlines and UTF-16 length. */
-export function blank(text: string): string {
-  return text.replace(/[^\n]/g, " ");
 }
 
 /**

@@ -13,7 +13,8 @@ import type { ErrorReport } from "../engine.js";
 export interface ScriptInfo {
   /** What the user sees, `<cell 3>`. */
   label: string;
-  map: SourceMap;
+  /** Undefined when the script is the cell's own text (run without transpiling). */
+  map?: SourceMap;
   /** The cell's text, for the source line under the message. */
   source: string;
 }
@@ -21,7 +22,7 @@ export interface ScriptInfo {
 interface StoredScript {
   label: string;
   /** The map as its compact JSON form (about 0.3 KB); a parsed SourceMap is ten times that. */
-  payload: SourceMapPayload;
+  payload?: SourceMapPayload;
   source: string;
 }
 
@@ -39,7 +40,7 @@ export class ScriptTable {
 
   add(info: ScriptInfo): string {
     const name = `${info.label}#${++this.count}`;
-    this.scripts.set(name, { label: info.label, payload: info.map.payload, source: info.source });
+    this.scripts.set(name, { label: info.label, payload: info.map?.payload, source: info.source });
     return name;
   }
 
@@ -48,7 +49,7 @@ export class ScriptTable {
     if (hit) return hit;
     const stored = this.scripts.get(name);
     if (!stored) return undefined;
-    const info = { label: stored.label, map: new SourceMap(stored.payload), source: stored.source };
+    const info = { label: stored.label, map: stored.payload && new SourceMap(stored.payload), source: stored.source };
     if (this.parsed.size >= PARSED) this.parsed.delete(this.parsed.keys().next().value!);
     this.parsed.set(name, info);
     return info;
@@ -77,6 +78,7 @@ interface Frame {
 export function mapFrame(scripts: ScriptTable, file: string, line: number, column: number): Frame | undefined {
   const info = scripts.get(file);
   if (!info) return undefined;
+  if (!info.map) return { file: info.label, line, column };
   const entry = info.map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
   if (entry.originalLine === undefined) return undefined;
   return { file: info.label, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };

@@ -17,6 +17,7 @@ import { SourceMap } from "node:module";
 import type TS from "typescript";
 import { ts } from "./typescript.js";
 import { rewriteDeclarations } from "./declarations.js";
+import { ChunkSyntaxError } from "./chunk-syntax-error.js";
 
 export interface Segment {
   /** JavaScript for vm.Script; async segments are wrapped in an async arrow call. */
@@ -33,18 +34,6 @@ export interface CompiledChunk {
   readonly names: ReadonlySet<string>;
   /** Maps a 0-based position of the transpiled output to the cell's 0-based line and column. */
   map: SourceMap;
-}
-
-export class ChunkSyntaxError extends Error {
-  constructor(
-    message: string,
-    /** 0-based cell line and UTF-16 column. */
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(message);
-    this.name = "SyntaxError";
-  }
 }
 
 const OPTIONS: TS.CompilerOptions = {
@@ -79,6 +68,15 @@ export function compileChunk(view: string, fileName: string, wantResult: boolean
   }
   recent.set(key, chunk);
   return chunk;
+}
+
+/**
+ * Runs the transform once on a typical chunk, so that V8 has compiled and
+ * optimised its paths before a person's first cell does (the first transpile
+ * in a thread takes 20-40 ms here, later ones a few). For idle time.
+ */
+export function warmUpTranspile(): void {
+  compileFresh("const first: number = await Promise.resolve(1);\nfunction f(x: number) { return x + 1; }\nf(first)", "<warm-up>", true);
 }
 
 function compileFresh(view: string, fileName: string, wantResult: boolean): CompiledChunk {

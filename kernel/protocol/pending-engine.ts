@@ -9,11 +9,7 @@ import type { Engine, ExecuteOutcome } from "../engine.js";
 import { reportOf } from "./handlers/execute.js";
 import { startMark } from "../start-marks.js";
 
-/**
- * `need`, when given, is called by every request that needs the engine: the
- * loading may wait for a go-ahead (see cli.ts) that such a request gives.
- */
-export function pendingEngine(loading: Promise<Engine>, need: () => void = () => {}): Engine {
+export function pendingEngine(loading: Promise<Engine>): Engine {
   let engine: Engine | undefined;
   loading.then(
     (e) => {
@@ -28,7 +24,6 @@ export function pendingEngine(loading: Promise<Engine>, need: () => void = () =>
   };
   return {
     async execute(code, io) {
-      need();
       let e: Engine;
       try {
         e = await loading;
@@ -38,7 +33,6 @@ export function pendingEngine(loading: Promise<Engine>, need: () => void = () =>
       return e.execute(code, io);
     },
     async evaluate(expression) {
-      need();
       let e: Engine;
       try {
         e = await loading;
@@ -48,11 +42,9 @@ export function pendingEngine(loading: Promise<Engine>, need: () => void = () =>
       return e.evaluate(expression);
     },
     complete: async (code, cursorPos) => {
-      need();
       return (await loading).complete(code, cursorPos);
     },
     inspect: async (code, cursorPos, detailLevel) => {
-      need();
       return (await loading).inspect(code, cursorPos, detailLevel);
     },
     isComplete: (code) => (engine ? engine.isComplete(code) : { status: "unknown" }),

@@ -30,8 +30,6 @@ export interface ServeOptions {
    * bind can cost a whole retry.
    */
   afterBinding?: () => Promise<unknown> | undefined;
-  /** Called once the first reply on shell (a client's kernel_info, as a rule) and its status messages have left. */
-  onFirstReply?: () => void;
 }
 
 export async function serve(o: ServeOptions): Promise<KernelCore> {
@@ -51,10 +49,6 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   const firstReply = (): void => {
     replied = true;
     startMark("first shell reply");
-    if (!o.onFirstReply) return;
-    // The reply's idle status is published right after it, in the same turn.
-    const done = o.onFirstReply;
-    setImmediate(() => void Promise.all([out.shell.flush(), out.iopub.flush()]).then(done));
   };
   const core: KernelCore = new KernelCore({
     engine: o.engine,
