@@ -1,7 +1,8 @@
 /**
  * Binds the five channels named by a connection file and runs a KernelCore on
  * them: shell, stdin and iopub on the main thread, control and heartbeat in a
- * worker (see control-worker.ts). Also traps SIGINT and SIGTERM.
+ * worker (see control-worker.ts). Also traps SIGINT and SIGTERM, and shuts
+ * down when the process that launched it has died (parent-watch.ts).
  */
 import { Publisher, Router } from "zeromq";
 import type { Engine } from "../engine.js";
@@ -13,6 +14,7 @@ import { bindEndpoint, portOf, readConnectionFile, writeBackPorts, type PortName
 import { ControlLink } from "./control-link.js";
 import { allowUnsignedFromEnv, checkKey } from "./key-policy.js";
 import { SendQueue } from "./send-queue.js";
+import { watchParent } from "./parent-watch.js";
 import { startMark } from "../start-marks.js";
 
 export interface ServeOptions {
@@ -88,6 +90,7 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   // process.on("SIGINT") listener: see engine/sigint.ts.
   onSigint(() => core.interrupt());
   process.on("SIGTERM", () => void core.shutdown(false));
+  watchParent(() => void core.shutdown(false));
   // Node ends the process on an unhandled rejection; a cell's dropped promise
   // must not take the kernel down with it.
   process.on("unhandledRejection", (reason) => core.strayError("Unhandled promise rejection", reason));

@@ -5,6 +5,7 @@
  * that needs a live kernel (`KernelClient.start()`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -41,6 +42,11 @@ export interface StartOptions {
   key?: string;
   /** How long to wait for the first kernel_info_reply. */
   readyTimeoutMs?: number;
+  /**
+   * Launch the kernel as jupyter_client does, from a launcher process (a shell
+   * here) named in JPY_PARENT_PID; `proc` is then the launcher, `kernelPid` the kernel.
+   */
+  viaLauncher?: boolean;
 }
 
 export interface Exchange {
@@ -69,6 +75,8 @@ export class KernelClient {
   private readonly waiters = new Set<{ test(m: Msg, channel: string): boolean; resolve(m: Msg): void }>();
   private readonly exited: Promise<number | null>;
   private closed = false;
+  /** The kernel's own process (proc's, unless started viaLauncher). */
+  kernelPid = 0;
 
   private constructor(
     readonly proc: ChildProcess,
@@ -107,11 +115,16 @@ export class KernelClient {
     };
     const file = join(dir, "kernel.json");
     writeFileSync(file, JSON.stringify(connection));
-    const proc = spawn(process.execPath, [CLI, "kernel", file], {
-      env: { ...process.env, IBCC_DATA_DIR: join(dir, "data"), ...o.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const env = { ...process.env, IBCC_DATA_DIR: join(dir, "data"), ...o.env };
+    const argv = [CLI, "kernel", file];
+    const proc = o.viaLauncher
+      ? spawn("sh", ["-c", 'JPY_PARENT_PID=$$ "$0" "$@" & echo $!; wait', process.execPath, ...argv], { env, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(process.execPath, argv, { env, stdio: ["ignore", "pipe", "pipe"] });
     const client = new KernelClient(proc, connection, file, dir);
+    if (o.viaLauncher) {
+      const [line] = (await once(proc.stdout!, "data")) as [Buffer];
+      client.kernelPid = Number(line.toString().trim());
+    } else client.kernelPid = proc.pid!;
     client.connect();
     await client.waitReady(o.readyTimeoutMs ?? 30_000);
     return client;
@@ -287,6 +300,13 @@ export class KernelClient {
     if (this.proc.exitCode === null && this.proc.signalCode === null) {
       this.proc.kill("SIGKILL");
       await this.exited;
+    }
+    if (this.kernelPid !== this.proc.pid) {
+      try {
+        process.kill(this.kernelPid, "SIGKILL");
+      } catch {
+        // already gone
+      }
     }
     for (const s of Object.values(this.sockets)) s.close();
     this.iopub.close();
