@@ -151,9 +151,13 @@ class TypeScriptEngine implements Engine {
     this.idleLoad = setTimeout(() => {
       if (this.running) this.loadWhenIdle();
       else
-        void this.loaded().then((c) => {
-          if (!this.running) c.warmUpTranspile();
-        });
+        // A failed load is reported by the request that needs it.
+        this.loaded().then(
+          (c) => {
+            if (!this.running) c.warmUpTranspile();
+          },
+          () => {},
+        );
     }, IDLE_LOAD_MS);
     this.idleLoad.unref();
   }
@@ -391,7 +395,7 @@ class TypeScriptEngine implements Engine {
   isComplete(code: string): IsCompleteOutcome {
     // A console asks on every Enter; the first one may come before TypeScript is in.
     if (!this.compiler) {
-      void this.loaded();
+      this.loaded().catch(() => {});
       return { status: "unknown" };
     }
     try {

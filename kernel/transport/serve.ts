@@ -47,6 +47,20 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   const out = { shell: new SendQueue(shell, "shell"), stdin: new SendQueue(stdin, "stdin"), iopub: new SendQueue(iopub, "iopub") };
 
   let link: ControlLink | undefined;
+  // Declared before anything can call it: a shutdown_request or SIGTERM may
+  // come while the control worker is still starting.
+  let starting: ReturnType<typeof ControlLink.start> | undefined;
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      await Promise.all([out.shell.flush(), out.stdin.flush(), out.iopub.flush()]);
+      await (link ?? (await starting?.catch(() => undefined))?.link)?.close();
+      shell.close();
+      stdin.close();
+      iopub.close();
+    })();
+    return closing;
+  }
   let replied = false;
   const firstReply = (): void => {
     replied = true;
@@ -75,7 +89,7 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   const hbAt = endpoint("hb_port");
   const binding = Promise.all([shell.bind(shellAt), stdin.bind(stdinAt), iopub.bind(iopubAt)]);
   binding.catch(() => {}); // awaited below
-  const starting = ControlLink.start(
+  starting = ControlLink.start(
     { controlEndpoint: controlAt, hbEndpoint: hbAt, key: info.key, signatureScheme: info.signature_scheme },
     (frames) => core.onControl(frames),
     () => core.interrupt(),
@@ -118,18 +132,6 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
     control_port: portOf(started.control),
     hb_port: portOf(started.hb),
   });
-
-  let closing: Promise<void> | undefined;
-  function close(): Promise<void> {
-    closing ??= (async () => {
-      await Promise.all([out.shell.flush(), out.stdin.flush(), out.iopub.flush()]);
-      await link?.close();
-      shell.close();
-      stdin.close();
-      iopub.close();
-    })();
-    return closing;
-  }
   return core;
 }
 
