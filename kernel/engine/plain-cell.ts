@@ -1,6 +1,6 @@
 /**
- * Cells that need no compiler: while TypeScript is still loading (about
- * 200 ms of the main thread after a kernel starts), a cell made of plain
+ * Cells that need no compiler: while TypeScript is still loading (200-300 ms
+ * of the main thread after a kernel starts), a cell made of plain
  * expressions (`1 + 1`, `Math.max(3, 4)`, `console.log("hi")`) runs as it is,
  * and its script's completion value is its result.
  *
@@ -44,9 +44,10 @@ const NUMBER_PART = /[A-Za-z0-9_.]/;
 export function isPlainCell(code: string, has: (name: string) => boolean): boolean {
   let i = 0;
   let sawToken = false;
-  // The previous significant character: a `/` after a value divides, anywhere else it starts a regular expression.
+  // What came last: "v" a value (a `/` after it divides; anywhere else it
+  // starts a regular expression), "o" an operator, "." a member access (the
+  // name after it is a property), ";" a statement's end.
   let prev = "";
-  let afterMemberDot = false;
   while (i < code.length) {
     const c = code[i];
     if (c === " " || c === "\t" || c === "\n" || c === "\r") {
@@ -72,14 +73,12 @@ export function isPlainCell(code: string, has: (name: string) => boolean): boole
       if (i >= code.length) return false;
       i++;
       prev = "v";
-      afterMemberDot = false;
       sawToken = true;
       continue;
     }
     if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(code[i + 1] ?? ""))) {
       while (i < code.length && NUMBER_PART.test(code[i])) i++;
       prev = "v";
-      afterMemberDot = false;
       sawToken = true;
       continue;
     }
@@ -88,10 +87,9 @@ export function isPlainCell(code: string, has: (name: string) => boolean): boole
       while (i < code.length && IDENT_PART.test(code[i])) i++;
       const word = code.slice(start, i);
       if (RESERVED.has(word)) return false;
-      if (!afterMemberDot && !WORD_OPERATORS.has(word) && !has(word)) return false;
+      if (prev !== "." && !WORD_OPERATORS.has(word) && !has(word)) return false;
       // `typeof x`, `new X`: after a word operator a `/` would start a regular expression.
       prev = WORD_OPERATORS.has(word) && word !== "true" && word !== "false" && word !== "null" ? "o" : "v";
-      afterMemberDot = false;
       sawToken = true;
       continue;
     }
@@ -99,24 +97,20 @@ export function isPlainCell(code: string, has: (name: string) => boolean): boole
       if (code.startsWith("...", i)) {
         i += 3;
         prev = "o";
-        afterMemberDot = false;
-      } else {
+        } else {
         i++;
         prev = ".";
-        afterMemberDot = true;
       }
       continue;
     }
     if (c === "(" || c === "[" || c === ",") {
       i++;
       prev = "o";
-      afterMemberDot = false;
       continue;
     }
     if (c === ")" || c === "]") {
       i++;
       prev = "v";
-      afterMemberDot = false;
       continue;
     }
     if (c === ";") {
@@ -124,7 +118,6 @@ export function isPlainCell(code: string, has: (name: string) => boolean): boole
       if (prev === ";" || prev === "") return false;
       i++;
       prev = ";";
-      afterMemberDot = false;
       continue;
     }
     if (c === "/" && prev !== "v") return false;
@@ -137,11 +130,9 @@ export function isPlainCell(code: string, has: (name: string) => boolean): boole
       if (run.endsWith("?") && code[i] === "." && !/[0-9]/.test(code[i + 1] ?? "")) {
         i++;
         prev = ".";
-        afterMemberDot = true;
         continue;
       }
       prev = "o";
-      afterMemberDot = false;
       continue;
     }
     // Braces, templates, `:`, `<`, `>`, `@`, `#`, `\`, anything not ASCII.

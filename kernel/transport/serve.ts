@@ -54,7 +54,7 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   function close(): Promise<void> {
     closing ??= (async () => {
       await Promise.all([out.shell.flush(), out.stdin.flush(), out.iopub.flush()]);
-      await (link ?? (await starting?.catch(() => undefined))?.link)?.close();
+      await (await starting?.catch(() => undefined))?.link.close();
       shell.close();
       stdin.close();
       iopub.close();
