@@ -133,16 +133,22 @@ class TypeScriptEngine implements Engine {
     if (this.closing) this.language.close();
   }
 
-  /** The plugins and TypeScript's half of the engine, loaded side by side. */
+  /**
+   * The plugins and TypeScript's half of the engine, loaded side by side.
+   * `compiler` is set once both are in: a cell that finds it set runs at
+   * once, and its magics (`%%bpf` is a plugin's) must be registered by then.
+   */
   private loaded(): Promise<Compiler> {
     clearTimeout(this.idleLoad);
     this.loadPlugins?.();
-    this.compilerLoaded ??= import("./compiler.js").then((c) => {
-      this.compiler = c;
-      startMark("compiler loaded");
-      return c;
-    });
-    return this.pluginsLoaded.then(() => this.compilerLoaded!);
+    this.compilerLoaded ??= Promise.all([
+      import("./compiler.js").then((c) => {
+        startMark("compiler loaded");
+        return c;
+      }),
+      this.pluginsLoaded,
+    ]).then(([c]) => (this.compiler = c));
+    return this.compilerLoaded;
   }
 
   private loadWhenIdle(): void {

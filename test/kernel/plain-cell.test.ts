@@ -163,6 +163,24 @@ describe("an engine before its compiler and plugins", () => {
     }
   });
 
+  it("holds a cell magic sent once TypeScript is in until the plugin that defines it is", async () => {
+    let release!: (p: KernelPlugin[]) => void;
+    const plugins = new Promise<KernelPlugin[]>((resolve) => (release = resolve));
+    const engine = createEngine({ plugins: () => plugins, typeCheck: false });
+    try {
+      // A console's first is_complete starts the loads; TypeScript's half comes in first.
+      expect(engine.isComplete("1 +")).toEqual({ status: "unknown" });
+      await import("../../kernel/engine/compiler.js");
+      await new Promise((r) => setTimeout(r, 50));
+      const cell = engine.execute("%%shout\nhello", recordingIO());
+      setTimeout(() => release([{ name: "loud", magics: [{ kind: "cell", name: "shout", help: "upper case", run: (b) => b.body.toUpperCase() }] }]), 50);
+      expect(await cell).toEqual({ status: "ok", result: { data: { "text/plain": "'HELLO'" } } });
+    } finally {
+      release([]);
+      await engine.shutdown();
+    }
+  });
+
   it("reports an error in a plain cell at the cell's own line and column", async () => {
     const engine = createEngine({ plugins: async () => [], typeCheck: false });
     try {
