@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -26,13 +27,65 @@ static size_t g_baseline = 0;
 // 1,000-cell soak climbed ~200 KiB a cell without this).
 static const size_t kKeptBudget = 64u << 20;
 
+// Anonymous resident memory: the heap a compile keeps. File pages are left
+// out, since ReleaseCompilerText drops the ones a compile brings in and each
+// compile faults them back.
 static size_t ResidentBytes() {
   FILE* f = fopen("/proc/self/statm", "re");
   if (!f) return 0;
-  unsigned long size = 0, resident = 0;
-  int n = fscanf(f, "%lu %lu", &size, &resident);
+  unsigned long size = 0, resident = 0, shared = 0;
+  int n = fscanf(f, "%lu %lu %lu", &size, &resident, &shared);
   fclose(f);
-  return n == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
+  return n == 3 && resident > shared ? (resident - shared) * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+// The compiler's libraries (libLLVM and libclang-cpp, ~190 MB of code and
+// constants) are touched only by a compile: a compile faults ~75 MB of them
+// into the process, and there they stay, counted in its resident set and PSS
+// (half a settled kernel's file-backed memory) though nothing runs them until
+// the next compile. Unmapped once compiles go idle, they stay in the page
+// cache, shared with every process that maps them, and the next compile maps
+// them back with minor faults (~20 ms for all of them, measured in
+// bench/README.md).
+//
+// madvise(MADV_DONTNEED) on a private file mapping drops its pages from this
+// process; a page read again comes back from the file. That is exact only for
+// pages never written: so only mappings with no write permission and no
+// anonymous (copied-on-write) page are released. The RELRO part of a library
+// is one of those copies (relocated, then made read-only) and is kept; so is a
+// text page a uprobe has copied to hold its breakpoint.
+static bool IsCompilerLibrary(const char* path) {
+  const char* base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  return strncmp(base, "libLLVM", 7) == 0 || strncmp(base, "libclang-cpp", 12) == 0;
+}
+
+static void ReleaseCompilerText() {
+  FILE* f = fopen("/proc/self/smaps", "re");
+  if (!f) return;
+  char line[4096];
+  unsigned long lo = 0, hi = 0;
+  bool candidate = false;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long a, b;
+    char perms[8];
+    int name = 0;
+    if (sscanf(line, "%lx-%lx %7s %*s %*s %*u %n", &a, &b, perms, &name) == 3 && name > 0) {
+      char* path = line + name;
+      path[strcspn(path, "\n")] = '\0';
+      lo = a;
+      hi = b;
+      candidate = perms[1] != 'w' && path[0] == '/' && IsCompilerLibrary(path);
+      continue;
+    }
+    unsigned long anon;
+    // "Anonymous:" follows "Rss:" in each mapping's block; it decides.
+    if (candidate && sscanf(line, "Anonymous: %lu kB", &anon) == 1) {
+      if (anon == 0) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+      candidate = false;
+    }
+  }
+  fclose(f);
 }
 
 void ReturnFreedMemory() {
@@ -48,6 +101,7 @@ void ReturnFreedMemory() {
   static bool tuned = (mallopt(M_TRIM_THRESHOLD, 4 << 20), true);
   (void)tuned;
   malloc_trim(0);
+  ReleaseCompilerText();
   g_baseline = ResidentBytes();
 }
 

@@ -15,7 +15,9 @@
 
 namespace ibcc {
 
-// Returns freed memory of every arena to the system.
+// Returns freed memory of every arena to the system, and unmaps the pages of
+// LLVM's and Clang's code and constants that the compile faulted in (see
+// ReleaseCompilerText in compile_memory.cc).
 void ReturnFreedMemory();
 
 // Faults the calling thread's malloc heap in with one system call. A no-op

@@ -73,3 +73,15 @@ export function pssKiB(pid: number): number {
   const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
   return m ? Number(m[1]) : NaN;
 }
+
+/** Resident KiB of a process's mappings of files whose name matches `file`, summed (Rss of /proc/PID/smaps). */
+export function residentOfFileKiB(pid: number, file: RegExp): number {
+  let total = 0;
+  let counting = false;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) counting = file.test(head[1]);
+    else if (counting && line.startsWith("Rss:")) total += Number(line.split(/\s+/)[1]);
+  }
+  return total;
+}
