@@ -28,6 +28,7 @@ export const UNIT_TESTS = [
   "test/kernel/engine-interrupt.test.ts",
   "test/kernel/engine-magics.test.ts",
   "test/kernel/plain-cell.test.ts",
+  "test/kernel/iopub-hold.test.ts",
   "test/hardening/guards.test.ts",
   "test/native/codec.test.ts",
   "test/browser/start-args.test.ts",

@@ -4,7 +4,7 @@
  * worker (see control-worker.ts). Also traps SIGINT and SIGTERM, and shuts
  * down when the process that launched it has died (parent-watch.ts).
  */
-import { Publisher, Router } from "zeromq";
+import { Router, XPublisher } from "zeromq";
 import type { Engine } from "../engine.js";
 import { HistoryStore } from "../history/store.js";
 import { KernelCore } from "../protocol/kernel-core.js";
@@ -14,6 +14,7 @@ import { bindEndpoint, portOf, readConnectionFile, writeBackPorts, type PortName
 import { ControlLink } from "./control-link.js";
 import { allowUnsignedFromEnv, checkKey } from "./key-policy.js";
 import { SendQueue } from "./send-queue.js";
+import { HeldUntilSubscribed, watchSubscriptions } from "./iopub-hold.js";
 import { watchParent } from "./parent-watch.js";
 import { startMark } from "../start-marks.js";
 
@@ -43,8 +44,10 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
 
   const shell = new Router({ linger: 1000 });
   const stdin = new Router({ linger: 1000 });
-  const iopub = new Publisher({ linger: 1000 });
-  const out = { shell: new SendQueue(shell, "shell"), stdin: new SendQueue(stdin, "stdin"), iopub: new SendQueue(iopub, "iopub") };
+  // XPUB, to know when the first client has subscribed (iopub-hold.ts).
+  const iopub = new XPublisher({ linger: 1000 });
+  const early = new HeldUntilSubscribed(iopub);
+  const out = { shell: new SendQueue(shell, "shell"), stdin: new SendQueue(stdin, "stdin"), iopub: new SendQueue(early, "iopub") };
 
   let link: ControlLink | undefined;
   // Declared before anything can call it: a shutdown_request or SIGTERM may
@@ -97,6 +100,7 @@ export async function serve(o: ServeOptions): Promise<KernelCore> {
   starting.then((s) => (link = s.link), () => {}); // awaited below
   await binding;
   startMark("shell, stdin, iopub bound");
+  void watchSubscriptions(iopub, () => early.subscribed());
   const beforeAnswering = o.afterBinding?.();
 
   // SIGINT never kills the kernel: clients interrupt with it, and the control

@@ -120,3 +120,21 @@ describe("TypeScript's fast loader", () => {
     expect(before).toEqual({ same: true, shared: true });
   });
 });
+
+describe("a client whose iopub joins after the first reply", () => {
+  it("still gets that request's status messages: iopub holds what it published before the first subscription", async () => {
+    const k = await startKernel({ iopubLate: true, env: { IBCC_IDLE_LOAD_MS: "600000" } });
+    kernels.push(k);
+    // Without the hold, the busy and idle of that kernel_info were lost and
+    // the readiness check (jupyter_client's too) asked again a second later.
+    expect(k.readyRequests).toBe(1);
+    const busy = k.iopubLog.find((m) => m.header.msg_type === "status");
+    expect(busy?.content.execution_state).toBe("busy");
+    // Its idle follows, held or not (the kernel may publish it after the subscription).
+    const idle = await k.waitFor((m, ch) => ch === "iopub" && m.parent_header.msg_id === busy!.parent_header.msg_id && m.content.execution_state === "idle", 5000);
+    expect(idle.header.msg_type).toBe("status");
+    // From then on iopub is live as before.
+    const x = await k.execute("40 + 2");
+    expect(x.outputs.find((o) => o.header.msg_type === "execute_result")?.content.data["text/plain"]).toBe("42");
+  });
+});
