@@ -10,12 +10,13 @@
  * is free matters: Node swaps SIGINT listeners out around every breakOnSigint
  * run, and a SIGINT landing in that swap kills the process.
  */
+import { isUtf8 } from "node:buffer";
 import { parentPort, workerData } from "node:worker_threads";
 import { Reply, Router } from "zeromq";
 import { ReplayGuard } from "../protocol/replay-guard.js";
 import { Signer } from "../protocol/signer.js";
 import { decode } from "../protocol/wire.js";
-import { SendQueue } from "./send-queue.js";
+import { SendQueue, type Frame } from "./send-queue.js";
 import type { FromWorker, ToWorker, WorkerConfig } from "./worker-messages.js";
 
 const config = workerData as WorkerConfig;
@@ -63,8 +64,22 @@ function isInterrupt(frames: Uint8Array[]): boolean {
   }
 }
 
+/**
+ * zeromq.js sends a Buffer over 128 bytes without copying it, and releases it
+ * through this thread's event loop once its shared I/O threads are done with
+ * it; a message still on its way when this worker ends (the shutdown_reply)
+ * was released after the worker's heap was gone, corrupting malloc's lists
+ * (SIGABRT at shutdown, about one in seventy). A string goes into memory
+ * zeromq owns: the JSON frames are sent as strings, which encode back to the
+ * same bytes, so their signature holds. Routing ids are small enough that
+ * zeromq copies them; control messages carry no binary buffers.
+ */
+function owned(frames: Uint8Array[]): Frame[] {
+  return frames.map((f) => (f.byteLength <= 128 ? f : isUtf8(f) ? Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString("utf8") : f));
+}
+
 port.on("message", (m: ToWorker) => {
-  if (m.kind === "send") controlOut.send(m.frames);
+  if (m.kind === "send") controlOut.send(owned(m.frames));
   else if (m.kind === "close") {
     void controlOut.flush().then(() => {
       control.close();

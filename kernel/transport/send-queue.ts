@@ -2,8 +2,11 @@
  * A zeromq v6 socket allows one send in flight; output comes from many places
  * at once (handlers, background pollers), so sends are chained here in order.
  */
+/** A frame as zeromq takes it: bytes, or a string it encodes as UTF-8 into memory of its own. */
+export type Frame = Uint8Array | string;
+
 export interface Sendable {
-  send(frames: Buffer[] | Uint8Array[]): Promise<void>;
+  send(frames: Frame[]): Promise<void>;
 }
 
 export class SendQueue {
@@ -14,7 +17,7 @@ export class SendQueue {
     private readonly name: string,
   ) {}
 
-  send(frames: Buffer[] | Uint8Array[]): void {
+  send(frames: Frame[]): void {
     this.tail = this.tail
       .then(() => this.socket.send(frames))
       .catch((err: unknown) => {

@@ -47,6 +47,8 @@ export interface StartOptions {
    * here) named in JPY_PARENT_PID; `proc` is then the launcher, `kernelPid` the kernel.
    */
   viaLauncher?: boolean;
+  /** Connect iopub only once the first kernel_info_reply is in (a client whose SUB joins late). */
+  iopubLate?: boolean;
 }
 
 export interface Exchange {
@@ -77,6 +79,8 @@ export class KernelClient {
   private closed = false;
   /** The kernel's own process (proc's, unless started viaLauncher). */
   kernelPid = 0;
+  /** How many kernel_info requests the readiness check sent. */
+  readyRequests = 0;
 
   private constructor(
     readonly proc: ChildProcess,
@@ -94,7 +98,12 @@ export class KernelClient {
       this.stderr += d.toString();
       if (process.env.IBCC_TEST_VERBOSE) process.stderr.write(d);
     });
-    this.exited = new Promise((r) => proc.once("exit", (code) => r(code)));
+    this.exited = new Promise((r) =>
+      proc.once("exit", (code, sig) => {
+        if (sig) this.stderr += `\n[kernel ended by ${sig}]\n`;
+        r(code);
+      }),
+    );
   }
 
   static async start(o: StartOptions = {}): Promise<KernelClient> {
@@ -125,7 +134,7 @@ export class KernelClient {
       const [line] = (await once(proc.stdout!, "data")) as [Buffer];
       client.kernelPid = Number(line.toString().trim());
     } else client.kernelPid = proc.pid!;
-    client.connect();
+    client.connect(!o.iopubLate);
     await client.waitReady(o.readyTimeoutMs ?? 30_000);
     return client;
   }
@@ -135,13 +144,20 @@ export class KernelClient {
     return c.transport === "tcp" ? `tcp://${c.ip}:${c[port]}` : `ipc://${c.ip}-${c[port]}`;
   }
 
-  private connect(): void {
+  private connect(iopub: boolean): void {
     this.sockets.shell.connect(this.endpoint("shell_port"));
     this.sockets.control.connect(this.endpoint("control_port"));
     this.sockets.stdin.connect(this.endpoint("stdin_port"));
+    if (iopub) this.connectIopub();
+    for (const channel of ["shell", "control", "stdin"] as const) void this.read(channel, this.sockets[channel]);
+  }
+
+  private iopubConnected = false;
+  private connectIopub(): void {
+    if (this.iopubConnected) return;
+    this.iopubConnected = true;
     this.iopub.connect(this.endpoint("iopub_port"));
     this.iopub.subscribe();
-    for (const channel of ["shell", "control", "stdin"] as const) void this.read(channel, this.sockets[channel]);
     void this.read("iopub", this.iopub);
   }
 
@@ -175,8 +191,10 @@ export class KernelClient {
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) throw new Error(`kernel exited with ${this.proc.exitCode}:\n${this.stderr}`);
       const sent = this.send("shell", "kernel_info_request", {});
+      this.readyRequests++;
       try {
         await this.waitFor((m, ch) => ch === "shell" && m.parent_header.msg_id === sent, 1000);
+        this.connectIopub();
         await this.waitFor((m, ch) => ch === "iopub" && m.parent_header.msg_id === sent, 500);
         return;
       } catch {
