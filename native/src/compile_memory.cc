@@ -45,8 +45,8 @@ static size_t ResidentBytes() {
 // (half a settled kernel's file-backed memory) though nothing runs them until
 // the next compile. Unmapped once compiles go idle, they stay in the page
 // cache, shared with every process that maps them, and the next compile maps
-// them back with minor faults (~20 ms for all of them, measured in
-// bench/README.md).
+// them back with ~10,000 more minor faults and no time that could be measured
+// (bench/README.md).
 //
 // madvise(MADV_DONTNEED) on a private file mapping drops its pages from this
 // process; a page read again comes back from the file. That is exact only for
@@ -88,7 +88,8 @@ static void ReleaseCompilerText() {
   fclose(f);
 }
 
-void ReturnFreedMemory() {
+// Gives malloc's free memory back and takes the new baseline.
+static void Trim() {
   // malloc_trim returns free pages inside an arena's heap but never the top
   // of a thread arena's heap: glibc gives that back as it is freed, once it
   // exceeds the trim threshold, which it raises to as much as 64 MB after
@@ -101,14 +102,20 @@ void ReturnFreedMemory() {
   static bool tuned = (mallopt(M_TRIM_THRESHOLD, 4 << 20), true);
   (void)tuned;
   malloc_trim(0);
-  ReleaseCompilerText();
   g_baseline = ResidentBytes();
+}
+
+void ReturnFreedMemory() {
+  Trim();
+  ReleaseCompilerText();
 }
 
 void ReturnIfOverBudget() {
   size_t now = ResidentBytes();
   if (g_baseline == 0) g_baseline = now;
-  else if (now > g_baseline + kKeptBudget) ReturnFreedMemory();
+  // Mid-burst: the heap only. The libraries' pages are what the next compile,
+  // likely moments away, runs.
+  else if (now > g_baseline + kKeptBudget) Trim();
 }
 
 // The writable part of the 64 MB-aligned heap that holds p, when p is in a

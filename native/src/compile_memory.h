@@ -25,9 +25,10 @@ void ReturnFreedMemory();
 // main arena (brk heap).
 void Prefault();
 
-// After a compile: returns freed memory at once when the process holds more
-// than a budget over what it held after the last return, so a long run of
-// compiles with no idle pause still stays bounded.
+// After a compile: returns malloc's freed memory at once when the process
+// holds more anonymous memory than a budget over what it held after the last
+// return, so a long run of compiles with no idle pause still stays bounded.
+// The compiler's library pages stay mapped: the next compile needs them.
 void ReturnIfOverBudget();
 
 }  // namespace ibcc
