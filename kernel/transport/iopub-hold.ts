@@ -55,7 +55,7 @@ export class HeldUntilSubscribed implements Sendable {
     })();
   }
 
-  /** Messages waiting for a subscriber (for tests and shutdown). */
+  /** Messages waiting for a subscriber. */
   get waiting(): number {
     return this.held?.length ?? 0;
   }
