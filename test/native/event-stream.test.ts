@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EventStream } from "../../magics/events.js";
 import * as native from "../../native/index.js";
 import { compile, compileEventCodec, type Module } from "../../native/index.js";
-import { getpriorityTimes } from "./helpers.js";
+import { getpriorityTimes, onOneCpu } from "./helpers.js";
 
 let m: Module | undefined;
 afterEach(() => m?.close());
@@ -43,7 +43,7 @@ describe("event streams over packed wake-ups", () => {
       const first = it.next();  // opens the reader
       p.attachTracepoint("syscalls", "sys_enter_getpriority");
       // One burst while nothing takes from the queue: 300 fit, the rest are turned away.
-      getpriorityTimes(1000);
+      onOneCpu(() => getpriorityTimes(1000));
       const got: bigint[] = [];
       for (let r = await first; !r.done; r = await it.next()) {
         got.push(r.value.seq);
